@@ -1,0 +1,74 @@
+/**
+ * @module cli/commands/ingest
+ * `trove ingest PATH…`
+ */
+import { availableParallelism } from 'node:os';
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { TroveError } from '../../core/errors.ts';
+import { resolveLimits } from '../../core/limits.ts';
+import { ingest, type IngestSummary } from '../../pipeline/ingest.ts';
+import { globals, openCase, out } from '../context.ts';
+
+export function parseWorkers(v: string | undefined): number {
+  if (v === undefined) return availableParallelism();
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 256) throw new TroveError('usage', `--workers must be an integer from 1 to 256 (got ${v})`);
+  return n;
+}
+
+function mb(n: number): string {
+  return (n / 1e6).toFixed(1);
+}
+
+export function summaryLines(s: IngestSummary): string[] {
+  return [
+    `ingested in ${s.seconds.toFixed(1)} s: ${s.messages} messages (${s.unique} new unique, ${s.duplicates} duplicates), ${s.containers} containers, ${s.files} other files, ${s.skipped} skipped, ${s.errors} errors`,
+    `${mb(s.inputBytes)} MB of input, ${(s.messages / Math.max(s.seconds, 0.001)).toFixed(0)} msg/s, ${mb(s.inputBytes / Math.max(s.seconds, 0.001))} MB/s`,
+  ];
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('ingest files, folders, archives and mailboxes (resumable: run it again after a crash)')
+    .argument('<path...>', 'files or folders to ingest')
+    .addOption(new Option('--workers <n>', 'parse workers (default: number of cores)').env('TROVE_WORKERS'))
+    .option('--no-analyze', 'skip authentication and forensics')
+    .option('--max-depth <n>', 'container nesting limit', '32')
+    .option('--max-ratio <n>', 'archive expansion ratio limit (zip bombs)')
+    .option('--max-expanded-bytes <n>', 'bytes one archive may expand to')
+    .option('--max-message-bytes <n>', 'largest message read')
+    .action(async (paths: string[], o: Record<string, string | undefined>, cmd: Command) => {
+      const g = globals(cmd);
+      const limits = resolveLimits({ maxDepth: o.maxDepth, maxRatio: o.maxRatio, maxExpandedBytes: o.maxExpandedBytes, maxMessageBytes: o.maxMessageBytes });
+      const workers = parseWorkers(o.workers);
+      const db = openCase(g, true);
+      const tty = process.stderr.isTTY === true;
+      const bar = tty
+        ? new cliProgress.SingleBar({
+            format: 'ingest [{bar}] {percentage}% | {msgs} msgs | {mbs} MB/s | ETA {eta_formatted}',
+            stream: process.stderr,
+            hideCursor: true,
+          }, cliProgress.Presets.shades_classic)
+        : null;
+      const t0 = Date.now();
+      bar?.start(1, 0, { msgs: 0, mbs: '0.0' });
+      try {
+        const s = await ingest(db, paths, {
+          workers,
+          limits,
+          onProgress: ({ bytes, total, counts }) => {
+            bar?.setTotal(Math.max(total, 1));
+            bar?.update(bytes, { msgs: counts.messages, mbs: mb(bytes / Math.max((Date.now() - t0) / 1000, 0.001)) });
+          },
+        });
+        bar?.stop();
+        if (g.json) out(JSON.stringify(s));
+        else for (const l of summaryLines(s)) out(l);
+      } finally {
+        bar?.stop();
+        db.close();
+      }
+    });
+}

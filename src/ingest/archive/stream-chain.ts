@@ -1,0 +1,37 @@
+/**
+ * @module ingest/archive/stream-chain
+ * Wires a member's source stream through transforms and returns the last one, with every
+ * error surfacing on that last stream as a TroveError.
+ *
+ * `stream.pipeline` would destroy the last stream with the raw library error (a zlib or
+ * yauzl message); the walker must branch on codes, never on message text, so errors are
+ * mapped here, once, before they reach the consumer. If the consumer abandons the returned
+ * stream (destroys it early), the upstream streams are destroyed too, so file descriptors and
+ * decompressors are released.
+ */
+import type { Readable, Transform } from 'node:stream';
+import { isTroveError, type TroveError } from '../../core/errors.ts';
+
+export type ErrorMapper = (e: unknown) => TroveError;
+
+export function chainStreams(source: Readable, stages: readonly Transform[], mapError: ErrorMapper): Readable {
+  if (stages.length === 0) throw new Error('chainStreams needs at least one stage');
+  const last = stages[stages.length - 1];
+  const upstream: Array<Readable | Transform> = [source, ...stages.slice(0, -1)];
+  let failed = false;
+  const fail = (e: unknown): void => {
+    if (failed) return;
+    failed = true;
+    for (const s of upstream) s.destroy();
+    last.destroy(isTroveError(e) ? e : mapError(e));
+  };
+  for (const s of upstream) s.on('error', fail);
+  // `last` is the consumer's: its own errors (the guard's) reach the consumer unmapped, and
+  // when it closes for any reason the upstream has no one left to feed.
+  last.on('close', () => {
+    for (const s of upstream) if (!s.destroyed) s.destroy();
+  });
+  let prev: Readable = source;
+  for (const s of stages) prev = prev.pipe(s);
+  return last;
+}

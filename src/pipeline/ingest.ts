@@ -1,0 +1,106 @@
+/**
+ * @module pipeline/ingest
+ * `trove ingest`: opens a run, walks every path, waits for the parse pool to drain, commits,
+ * and closes the run. Calling it again with the same paths resumes: what is recorded is not
+ * read again.
+ */
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { TroveError } from '../core/errors.ts';
+import type { Limits } from '../core/limits.ts';
+import { Walker } from '../ingest/walker.ts';
+import { IngestWriter, type RunCounts } from '../store/ingest-writer.ts';
+import type { CaseDb } from '../store/sqlite.ts';
+import { ParsePool } from './pool.ts';
+import { VERSION } from '../core/version.ts';
+
+export interface IngestOptions {
+  workers?: number;
+  limits: Limits;
+  /** Called often with bytes of input read so far and the total. */
+  onProgress?: (p: { bytes: number; total: number; counts: RunCounts }) => void;
+}
+
+export interface IngestSummary extends RunCounts {
+  run: number;
+  seconds: number;
+  inputBytes: number;
+}
+
+/** Picks the root name (first locator part) for a path, unique within the case. */
+function rootName(db: CaseDb, abs: string): string {
+  const known = db.stmt('SELECT name FROM roots WHERE path = ?').get(abs) as { name: string } | undefined;
+  if (known) return known.name;
+  const base = basename(abs) || 'input';
+  let name = base;
+  for (let i = 2; db.stmt('SELECT 1 FROM roots WHERE name = ?').get(name); i++) name = `${base}~${i}`;
+  db.tx(() => db.stmt('INSERT INTO roots (name, path, added_at) VALUES (?,?,?)').run(name, abs, new Date().toISOString()));
+  return name;
+}
+
+async function totalBytes(path: string): Promise<number> {
+  const { readdir, lstat } = await import('node:fs/promises');
+  const st = await lstat(path);
+  if (st.isFile()) return st.size;
+  if (!st.isDirectory()) return 0;
+  let n = 0;
+  for (const e of await readdir(path)) n += await totalBytes(join(path, e)).catch(() => 0);
+  return n;
+}
+
+export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
+  const abs = paths.map((p) => resolve(p));
+  for (const p of abs) {
+    try {
+      await stat(p);
+    } catch {
+      throw new TroveError('input-not-found', `input not found: ${p}`);
+    }
+  }
+  const started = Date.now();
+  const run = Number(
+    db.tx(() => db.stmt('INSERT INTO runs (command, args, started_at, status, version) VALUES (?,?,?,?,?)').run('ingest', JSON.stringify(abs), new Date().toISOString(), 'running', VERSION)).lastInsertRowid,
+  );
+  const tmpDir = join(db.dir, 'tmp');
+  await rm(tmpDir, { recursive: true, force: true });
+  await mkdir(tmpDir, { recursive: true });
+
+  const total = (await Promise.all(abs.map(totalBytes))).reduce((a, b) => a + b, 0);
+  const writer = new IngestWriter(db, run);
+  const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits);
+  let bytes = 0;
+  let lastReport = 0;
+  const report = () => opts.onProgress?.({ bytes, total, counts: writer.counts });
+  const walker = new Walker(writer, pool, {
+    limits: opts.limits,
+    tmpDir,
+    onBytes: (n) => {
+      bytes += n;
+      const now = Date.now();
+      if (now - lastReport > 200) {
+        lastReport = now;
+        report();
+      }
+    },
+  });
+  try {
+    for (const p of abs) {
+      const root = rootName(db, p);
+      writer.log('info', 'input', { path: p, root });
+      await walker.walkRoot(p, root);
+    }
+    report();
+    writer.log('info', 'done', writer.counts);
+    writer.flush();
+    db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
+  } catch (e) {
+    writer.flush();
+    db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'failed', run));
+    throw e;
+  } finally {
+    await pool.close();
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+  return { ...writer.counts, run, seconds: (Date.now() - started) / 1000, inputBytes: total };
+}

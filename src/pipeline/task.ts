@@ -1,0 +1,58 @@
+/**
+ * @module pipeline/task
+ * What crosses the worker boundary: a message's bytes in, its parsed record out. Byte
+ * buffers are transferred, not copied (see `transferable`).
+ */
+import type { Limits } from '../core/limits.ts';
+import type { ParsedMessage } from '../mime/types.ts';
+
+export interface ParseTask {
+  id: number;
+  bytes: Uint8Array;
+  format: 'rfc822' | 'msg';
+  origin: 'as-found' | 'synthesized';
+  limits: Limits;
+}
+
+export interface MessageResult {
+  /** sha256 of `bytes`: the message id. */
+  sha256: string;
+  size: number;
+  format: 'rfc822' | 'msg';
+  origin: 'as-found' | 'synthesized';
+  bytes: Uint8Array;
+  /** For .msg: the RFC 5322 rendering trove parsed (kept beside the original). */
+  rendered: Uint8Array | null;
+  parsed: ParsedMessage | null;
+  threadId: string;
+  /** Set when the message could not be parsed at all (it is still stored, raw). */
+  error: string | null;
+  /** Attachment bytes, one per distinct sha256 among parsed.attachments. */
+  blobs: { sha256: string; bytes: Uint8Array }[];
+  /** Messages found inside this one (message/rfc822 parts, attached .eml/.msg). */
+  children: { part: string; filename: string | null; result: MessageResult }[];
+  /** Outlook items inside a .msg that are not mail (counted, not parsed). */
+  nonMail: { name: string; what: string }[];
+}
+
+export type ParseReply = { id: number; ok: true; result: MessageResult } | { id: number; ok: false; error: string };
+
+/** A view that owns its whole ArrayBuffer can be transferred; pooled Buffers must be copied first. */
+export function ownBuffer(b: Uint8Array): Uint8Array {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b;
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return copy;
+}
+
+/** Every ArrayBuffer in a result, for postMessage's transfer list. */
+export function transferable(r: MessageResult, out: ArrayBuffer[] = []): ArrayBuffer[] {
+  const add = (u: Uint8Array | null) => {
+    if (u && u.buffer instanceof ArrayBuffer && !out.includes(u.buffer)) out.push(u.buffer);
+  };
+  add(r.bytes);
+  add(r.rendered);
+  for (const b of r.blobs) add(b.bytes);
+  for (const c of r.children) transferable(c.result, out);
+  return out;
+}

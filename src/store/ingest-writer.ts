@@ -1,0 +1,156 @@
+/**
+ * @module store/ingest-writer
+ * Everything ingest records, written through one open transaction committed in batches
+ * (every `batchOps` writes or `batchMs` milliseconds). A message, its sources, blobs,
+ * attachments, evidence and embedded children are written in one call, so they commit
+ * together: a crash can lose a whole batch, never half a message.
+ */
+import type { MessageResult } from '../pipeline/task.ts';
+import type { CaseDb } from './sqlite.ts';
+
+export type ItemKind = 'message' | 'container' | 'file' | 'skipped' | 'error';
+
+export interface ItemRow {
+  id: number;
+  kind: ItemKind;
+  done: number;
+  size: number | null;
+  mtime: string | null;
+  sha256: string | null;
+}
+
+export interface NewItem {
+  locator: string;
+  parentId: number | null;
+  kind: ItemKind;
+  format?: string | null;
+  sha256?: string | null;
+  size?: number | null;
+  code?: string | null;
+  reason?: string | null;
+  mtime?: string | null;
+  done?: boolean;
+  duplicate?: boolean;
+}
+
+export interface RunCounts {
+  messages: number;
+  unique: number;
+  duplicates: number;
+  containers: number;
+  files: number;
+  skipped: number;
+  errors: number;
+  bytes: number;
+}
+
+export class IngestWriter {
+  private ops = 0;
+  private lastCommit = Date.now();
+  readonly counts: RunCounts = { messages: 0, unique: 0, duplicates: 0, containers: 0, files: 0, skipped: 0, errors: 0, bytes: 0 };
+  readonly db: CaseDb;
+  readonly runId: number;
+  private readonly batchOps: number;
+  private readonly batchMs: number;
+
+  constructor(db: CaseDb, runId: number, opts: { batchOps?: number; batchMs?: number } = {}) {
+    this.db = db;
+    this.runId = runId;
+    this.batchOps = opts.batchOps ?? 2000;
+    this.batchMs = opts.batchMs ?? 1000;
+  }
+
+  find(locator: string): ItemRow | undefined {
+    return this.db.stmt('SELECT id, kind, done, size, mtime, sha256 FROM items WHERE locator = ?').get(locator) as ItemRow | undefined;
+  }
+
+  private tick(n = 1): void {
+    this.db.begin();
+    this.ops += n;
+    if (this.ops >= this.batchOps || Date.now() - this.lastCommit >= this.batchMs) this.flush();
+  }
+
+  /** Commits the open batch. */
+  flush(): void {
+    this.db.commit();
+    this.ops = 0;
+    this.lastCommit = Date.now();
+  }
+
+  addItem(it: NewItem): number {
+    this.tick();
+    const r = this.db
+      .stmt('INSERT INTO items (locator, parent_id, kind, format, sha256, size, duplicate, done, code, reason, mtime, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)')
+      .run(it.locator, it.parentId, it.kind, it.format ?? null, it.sha256 ?? null, it.size ?? null, it.duplicate ? 1 : 0, it.done === false ? 0 : 1, it.code ?? null, it.reason ?? null, it.mtime ?? null, this.runId);
+    const key = it.kind === 'message' ? null : it.kind === 'container' ? 'containers' : it.kind === 'file' ? 'files' : it.kind === 'skipped' ? 'skipped' : 'errors';
+    if (key) this.counts[key]++;
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Replaces a container's row after a resume found it unfinished (keeps its id). */
+  updateItem(id: number, fields: { sha256?: string | null; size?: number | null; done?: boolean }): void {
+    this.tick();
+    this.db.stmt('UPDATE items SET sha256 = COALESCE(?, sha256), size = COALESCE(?, size), done = COALESCE(?, done) WHERE id = ?')
+      .run(fields.sha256 ?? null, fields.size ?? null, fields.done === undefined ? null : fields.done ? 1 : 0, id);
+  }
+
+  markDone(id: number): void {
+    this.tick();
+    this.db.stmt('UPDATE items SET done = 1 WHERE id = ?').run(id);
+  }
+
+  log(level: 'info' | 'warning' | 'error', event: string, detail: unknown): void {
+    this.tick();
+    this.db.stmt('INSERT INTO log (run_id, ts, level, event, detail) VALUES (?,?,?,?,?)').run(this.runId, new Date().toISOString(), level, event, JSON.stringify(detail));
+  }
+
+  private putBlob(sha256: string, bytes: Uint8Array): void {
+    this.db.stmt('INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?,?,?)').run(sha256, bytes.length, bytes);
+  }
+
+  /** Records a parsed message found at `locator`, and everything embedded in it. Returns its item id. */
+  addMessage(locator: string, parentId: number | null, r: MessageResult, parentMessage: string | null = null): number {
+    if (!r.parsed && r.nonMail.length > 0) {
+      // an Outlook item that is not mail (appointment, contact): accounted as a known file
+      return this.addItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
+    }
+    this.tick(4 + (r.parsed?.attachments.length ?? 0));
+    const fresh = Number(
+      this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, body_text, body_html, parse_error)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
+        r.sha256, r.size, r.origin, r.format,
+        r.parsed?.messageId ?? null, r.parsed?.date ?? null, r.parsed?.dateRaw ?? null, r.parsed?.subject ?? null,
+        r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
+        JSON.stringify(r.parsed ? { ...r.parsed, text: undefined, html: undefined } : null),
+        r.parsed?.text ?? null, r.parsed?.html ?? null, r.error,
+      ).changes,
+    ) > 0;
+    const itemId = this.addItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh });
+    this.counts.messages++;
+    if (!fresh) {
+      this.counts.duplicates++;
+      return itemId;
+    }
+    this.counts.unique++;
+    this.counts.bytes += r.size;
+    this.putBlob(r.sha256, r.bytes);
+    const ev = this.db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
+    if (r.error) ev.run(r.sha256, 'parse', 'parse-error', 'warning', `The message could not be parsed (${r.error}); its raw bytes are kept.`);
+    if (r.origin === 'synthesized') ev.run(r.sha256, 'parse', 'synthesized', 'info', 'These bytes were rebuilt from an Outlook store, not found as sent: signatures over them cannot be checked.');
+    if (r.parsed) {
+      for (const a of r.parsed.anomalies) ev.run(r.sha256, 'parse', a.code, 'info', a.detail);
+      const att = this.db.stmt('INSERT INTO attachments (message, idx, part, filename, content_type, disposition, content_id, size, sha256, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)');
+      r.parsed.attachments.forEach((a, i) => att.run(r.sha256, i, a.part, a.filename, a.contentType, a.disposition, a.contentId, a.size, a.sha256, '{}'));
+    }
+    for (const b of r.blobs) this.putBlob(b.sha256, b.bytes);
+    if (r.rendered) this.putBlob(renderedKey(r.sha256), r.rendered);
+    for (const c of r.children) this.addMessage(`${locator}!part-${c.part}`, itemId, c.result, r.sha256);
+    for (const n of r.nonMail) this.addItem({ locator: `${locator}!${n.name || 'item'}`, parentId: itemId, kind: 'file', format: n.what });
+    return itemId;
+  }
+}
+
+/** Blob key of the RFC 5322 rendering of a .msg, stored beside the original bytes. */
+export function renderedKey(sha256: string): string {
+  return `${sha256}.rendered`;
+}

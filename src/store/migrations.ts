@@ -1,0 +1,116 @@
+/**
+ * @module store/migrations
+ * Numbered schema migrations. Plain SQL kept to the subset SQLite and PostgreSQL share
+ * (TEXT, INTEGER, BLOB→BYTEA is the one dialect switch), so the server back-end can run the
+ * same list later.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'case model',
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  command TEXT NOT NULL,
+  args TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,
+  version TEXT NOT NULL
+);
+-- The top-level paths given to ingest; name is the first part of every locator under it.
+CREATE TABLE roots (
+  name TEXT PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  added_at TEXT NOT NULL
+);
+-- Every input item, whatever became of it: the accounting behind "nothing silently lost".
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY,
+  locator TEXT NOT NULL UNIQUE,
+  parent_id INTEGER,
+  kind TEXT NOT NULL,            -- message | container | file | skipped | error
+  format TEXT,                   -- zip, tar, mbox, pst, eml, msg, ... or a file type
+  sha256 TEXT,                   -- of the item's bytes as found
+  size INTEGER,
+  duplicate INTEGER NOT NULL DEFAULT 0,
+  done INTEGER NOT NULL DEFAULT 1,  -- containers: 0 until every member is accounted for
+  code TEXT,
+  reason TEXT,
+  mtime TEXT,
+  run_id INTEGER
+);
+CREATE INDEX items_sha256 ON items (sha256);
+CREATE INDEX items_parent ON items (parent_id);
+CREATE INDEX items_kind ON items (kind);
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,           -- sha256 of the raw bytes
+  size INTEGER NOT NULL,
+  origin TEXT NOT NULL,          -- as-found | synthesized
+  format TEXT NOT NULL,          -- rfc822 | msg
+  message_id TEXT,
+  date TEXT,
+  date_raw TEXT,
+  subject TEXT,
+  from_address TEXT,
+  thread_id TEXT,
+  parent_message TEXT,
+  parsed TEXT NOT NULL,          -- JSON: the MIME record without bodies
+  body_text TEXT,
+  body_html TEXT,
+  parse_error TEXT,
+  verdict TEXT,
+  analysis TEXT                  -- JSON: dkim, arc (authentication stage)
+);
+CREATE INDEX messages_message_id ON messages (message_id);
+CREATE INDEX messages_date ON messages (date);
+CREATE INDEX messages_thread ON messages (thread_id);
+-- Content-addressed bytes: raw messages and attachments, each stored once.
+CREATE TABLE blobs (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE TABLE attachments (
+  message TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  part TEXT,
+  filename TEXT,
+  content_type TEXT,
+  disposition TEXT,
+  content_id TEXT,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  metadata TEXT,
+  PRIMARY KEY (message, idx)
+);
+CREATE INDEX attachments_sha256 ON attachments (sha256);
+CREATE TABLE evidence (
+  message TEXT NOT NULL,
+  stage TEXT NOT NULL,           -- parse | auth | forensics
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL,        -- info | warning | critical
+  detail TEXT NOT NULL
+);
+CREATE INDEX evidence_message ON evidence (message);
+CREATE INDEX evidence_code ON evidence (code);
+-- Chain of custody: what was run, what was read, with hashes.
+CREATE TABLE log (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER,
+  ts TEXT NOT NULL,
+  level TEXT NOT NULL,
+  event TEXT NOT NULL,
+  detail TEXT
+);
+`,
+  },
+];

@@ -1,0 +1,131 @@
+/**
+ * @module store/queries
+ * Read side of the case: accounting (`status`), export records, one message (`show`).
+ */
+import type { ParsedMessage } from '../mime/types.ts';
+import type { CaseDb } from './sqlite.ts';
+
+export interface Status {
+  messages: number;
+  unique: number;
+  duplicates: number;
+  containers: number;
+  files: number;
+  skipped: { locator: string; code: string; reason: string }[];
+  errors: { locator: string; code: string; message: string }[];
+  /** Items read but worth a look (unsafe member names, inputs changed since last run). */
+  warnings: { locator: string; code: string; message: string }[];
+  /** Messages stored raw because they could not be parsed. */
+  parse_errors: number;
+  /** Containers whose walk has not finished (an interrupted ingest: run it again to resume). */
+  incomplete: string[];
+  bytes: number;
+  runs: { id: number; started_at: string; finished_at: string | null; status: string }[];
+}
+
+type Row = Record<string, unknown>;
+
+export function status(db: CaseDb): Status {
+  const count = (sql: string) => Number((db.stmt(sql).get() as { n: number }).n);
+  const warnings = (db.stmt("SELECT event, detail FROM log WHERE level = 'warning' ORDER BY id").all() as Row[]).map((r) => {
+    const d = JSON.parse(String(r.detail)) as { locator?: string; reason?: string };
+    return { locator: d.locator ?? '', code: String(r.event), message: d.reason ?? String(r.detail) };
+  });
+  return {
+    messages: count("SELECT COUNT(*) AS n FROM items WHERE kind = 'message'"),
+    unique: count('SELECT COUNT(*) AS n FROM messages'),
+    duplicates: count("SELECT COUNT(*) AS n FROM items WHERE kind = 'message' AND duplicate = 1"),
+    containers: count("SELECT COUNT(*) AS n FROM items WHERE kind = 'container'"),
+    files: count("SELECT COUNT(*) AS n FROM items WHERE kind = 'file'"),
+    skipped: (db.stmt("SELECT locator, code, reason FROM items WHERE kind = 'skipped' ORDER BY id").all() as Row[]).map((r) => ({ locator: String(r.locator), code: String(r.code), reason: String(r.reason) })),
+    errors: (db.stmt("SELECT locator, code, reason FROM items WHERE kind = 'error' OR (kind = 'container' AND code IS NOT NULL) ORDER BY id").all() as Row[]).map((r) => ({ locator: String(r.locator), code: String(r.code), message: String(r.reason) })),
+    warnings,
+    parse_errors: count('SELECT COUNT(*) AS n FROM messages WHERE parse_error IS NOT NULL'),
+    incomplete: (db.stmt("SELECT locator FROM items WHERE kind = 'container' AND done = 0 ORDER BY id").all() as Row[]).map((r) => String(r.locator)),
+    bytes: count('SELECT COALESCE(SUM(size), 0) AS n FROM messages'),
+    runs: db.stmt('SELECT id, started_at, finished_at, status FROM runs ORDER BY id').all() as Status['runs'],
+  };
+}
+
+export interface ExportRecord {
+  id: string;
+  sources: { locator: string }[];
+  message_id: string | null;
+  date: string | null;
+  from: { name: string; address: string }[];
+  to: { name: string; address: string }[];
+  cc: { name: string; address: string }[];
+  subject: string;
+  size: number;
+  thread_id: string;
+  attachments: { filename: string | null; content_type: string; size: number; sha256: string; metadata: Record<string, unknown> }[];
+  dkim: unknown[];
+  arc: { result: string; instances: number };
+  verdict: 'verified' | 'tampered' | 'unverifiable' | 'suspicious';
+  evidence: { code: string; severity: string; detail: string }[];
+  /** Extensions beyond the contract. */
+  parent: string | null;
+  origin: string;
+  date_raw: string | null;
+}
+
+const MESSAGE_COLS = 'id, size, origin, message_id, date, date_raw, subject, thread_id, parent_message, parsed, verdict, analysis';
+
+function toRecord(db: CaseDb, r: Row): ExportRecord {
+  const id = String(r.id);
+  const parsed = (r.parsed ? JSON.parse(String(r.parsed)) : null) as ParsedMessage | null;
+  const analysis = (r.analysis ? JSON.parse(String(r.analysis)) : null) as { dkim?: unknown[]; arc?: { result: string; instances: number } } | null;
+  const arcSeals = parsed ? parsed.headers.filter((h) => h.name.toLowerCase() === 'arc-seal').length : 0;
+  const evidence = (db.stmt('SELECT code, severity, detail FROM evidence WHERE message = ? ORDER BY rowid').all(id) as Row[]).map((e) => ({ code: String(e.code), severity: String(e.severity), detail: String(e.detail) }));
+  return {
+    id,
+    sources: (db.stmt("SELECT locator FROM items WHERE sha256 = ? AND kind = 'message' ORDER BY id").all(id) as Row[]).map((s) => ({ locator: String(s.locator) })),
+    message_id: (r.message_id as string | null) ?? null,
+    date: (r.date as string | null) ?? null,
+    from: parsed?.from ?? [],
+    to: parsed?.to ?? [],
+    cc: parsed?.cc ?? [],
+    subject: String(r.subject ?? ''),
+    size: Number(r.size),
+    thread_id: String(r.thread_id),
+    attachments: (db.stmt('SELECT filename, content_type, size, sha256, metadata FROM attachments WHERE message = ? ORDER BY idx').all(id) as Row[]).map((a) => ({
+      filename: (a.filename as string | null) ?? null,
+      content_type: String(a.content_type),
+      size: Number(a.size),
+      sha256: String(a.sha256),
+      metadata: a.metadata ? (JSON.parse(String(a.metadata)) as Record<string, unknown>) : {},
+    })),
+    dkim: analysis?.dkim ?? [],
+    arc: analysis?.arc ?? { result: 'none', instances: arcSeals },
+    verdict: ((r.verdict as string | null) ?? 'unverifiable') as ExportRecord['verdict'],
+    evidence,
+    parent: (r.parent_message as string | null) ?? null,
+    origin: String(r.origin),
+    date_raw: (r.date_raw as string | null) ?? null,
+  };
+}
+
+/** Every unique message, in a stable order (first found first). */
+export function* exportRecords(db: CaseDb): Generator<ExportRecord> {
+  const rows = db.db.prepare(`SELECT ${MESSAGE_COLS} FROM messages m ORDER BY (SELECT MIN(id) FROM items i WHERE i.sha256 = m.id AND i.kind = 'message'), m.id`).iterate() as Iterable<Row>;
+  for (const r of rows) yield toRecord(db, r);
+}
+
+/** One message by id (full sha256, or a unique prefix of at least 8 hex digits). */
+export function findMessage(db: CaseDb, id: string): ExportRecord | null {
+  const rows = /^[0-9a-f]{8,64}$/i.test(id)
+    ? (db.stmt(`SELECT ${MESSAGE_COLS} FROM messages WHERE id >= ? AND id < ? LIMIT 2`).all(id.toLowerCase(), id.toLowerCase() + 'g') as Row[])
+    : (db.stmt(`SELECT ${MESSAGE_COLS} FROM messages WHERE message_id = ? LIMIT 2`).all(id) as Row[]);
+  if (rows.length !== 1) return null;
+  return toRecord(db, rows[0]);
+}
+
+export function messageBody(db: CaseDb, id: string): { text: string; html: string } {
+  const r = db.stmt('SELECT body_text, body_html FROM messages WHERE id = ?').get(id) as Row | undefined;
+  return { text: String(r?.body_text ?? ''), html: String(r?.body_html ?? '') };
+}
+
+export function blob(db: CaseDb, sha256: string): Uint8Array | null {
+  const r = db.stmt('SELECT data FROM blobs WHERE sha256 = ?').get(sha256) as { data: Uint8Array } | undefined;
+  return r?.data ?? null;
+}

@@ -1,0 +1,117 @@
+/**
+ * @module store/sqlite
+ * The case store on Node's built-in SQLite (WAL mode). One writer: the ingest main thread.
+ * Writes go through an open transaction committed in batches, so a kill -9 loses at most the
+ * current batch, and whatever a batch recorded is all there or not at all.
+ */
+import { mkdirSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { TroveError } from '../core/errors.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export const DB_FILE = 'trove.db';
+
+export interface OpenOptions {
+  /** Create the case folder and database when missing. */
+  create: boolean;
+  readOnly?: boolean;
+}
+
+export class CaseDb {
+  readonly dir: string;
+  readonly db: DatabaseSync;
+  private stmts = new Map<string, StatementSync>();
+  private inTx = false;
+
+  constructor(dir: string, opts: OpenOptions) {
+    this.dir = resolve(dir);
+    const file = join(this.dir, DB_FILE);
+    if (!existsSync(file)) {
+      if (!opts.create) throw new TroveError('case-not-found', `no case at ${this.dir} (run \`trove ingest\` first, or pass --case DIR)`);
+      mkdirSync(this.dir, { recursive: true });
+    }
+    this.db = new DatabaseSync(file, { readOnly: opts.readOnly ?? false, timeout: 10_000 });
+    if (!opts.readOnly) {
+      this.db.exec('PRAGMA journal_mode = WAL');
+      // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the
+      // last commits, never corrupt the file); resume re-does whatever was lost.
+      this.db.exec('PRAGMA synchronous = NORMAL');
+      this.migrate();
+    }
+    this.db.exec('PRAGMA foreign_keys = OFF');
+    this.db.exec('PRAGMA cache_size = -65536');
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+        this.db.exec('COMMIT');
+      } catch (e) {
+        this.db.exec('ROLLBACK');
+        throw e;
+      }
+    }
+  }
+
+  /** A cached prepared statement. */
+  stmt(sql: string): StatementSync {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  begin(): void {
+    if (!this.inTx) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.inTx = true;
+    }
+  }
+
+  commit(): void {
+    if (this.inTx) {
+      this.db.exec('COMMIT');
+      this.inTx = false;
+    }
+  }
+
+  rollback(): void {
+    if (this.inTx) {
+      this.db.exec('ROLLBACK');
+      this.inTx = false;
+    }
+  }
+
+  /** Runs fn in a transaction of its own (or inside the open one). */
+  tx<T>(fn: () => T): T {
+    if (this.inTx) return fn();
+    this.begin();
+    try {
+      const r = fn();
+      this.commit();
+      return r;
+    } catch (e) {
+      this.rollback();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.commit();
+    this.db.close();
+  }
+}
+
+/** Where the case lives: --case, then TROVE_CASE, then ./trove-case. */
+export function caseDir(option: string | undefined): string {
+  return resolve(option ?? process.env.TROVE_CASE ?? 'trove-case');
+}
