@@ -45,6 +45,7 @@ export type AuthEvidenceCode =
   | 'headers-not-signed'
   | 'line-endings-normalised'
   | 'modification-explained'
+  | 'third-party-signature'
   // ARC
   | 'arc-pass'
   | 'arc-fail';

@@ -126,6 +126,27 @@ describe('mbox edge cases', () => {
     }
   });
 
+  it('chunk boundaries: random small mboxes (seeded) split the same in random chunks', async () => {
+    // Lines chosen to hit every rule: envelopes of each shape, prose From, Content-Length (often
+    // lying), folded lines, CR, BOM, tiny message limits (skip mode, leading content).
+    let seed = 20240611;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = ['From a@b Mon Jan  2 10:00:00 2006', 'From -', 'From ', 'From Russia with love', 'From: x@y', 'Content-Length: 5',
+      'Content-Length: 40', 'Subject: s', '', '', '>From z', 'hello', '\r', ' folded', 'X-A:'];
+    for (let iter = 0; iter < 400; iter++) {
+      const lines = Array.from({ length: rnd(40) }, () => pieces[rnd(pieces.length)]);
+      const eol = rnd(2) ? '\n' : '\r\n';
+      const data = Buffer.from((rnd(5) === 0 ? '\ufeff' : '') + lines.join(eol) + (rnd(2) ? eol : ''));
+      const ctx = ctxWith({ maxMessageBytes: [1 + rnd(20), 1 + rnd(200), 1_000_000][rnd(3)] });
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < data.length; i += chunks[chunks.length - 1].length) chunks.push(data.subarray(i, i + 1 + rnd(9)));
+      expect(summary(await split(chunks, ctx)), JSON.stringify(data.toString('latin1'))).toEqual(summary(await split(data, ctx)));
+    }
+  });
+
   it('a 2 MB header line: kept whole, the split still right', async () => {
     const long = 'x'.repeat(2 * 1024 * 1024);
     const first = `From: a@example.org\nX-Long: ${long}\nSubject: long\n\nbody\n`;

@@ -192,7 +192,7 @@ describe('SpamAssassin corpus: every file is a one-message mbox (or a bare messa
       const ex = extract();
       ex.on('entry', (header, stream, next) => {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('data', (c: unknown) => chunks.push(c as Buffer));
         stream.on('end', () => {
           if (header.type === 'file') files.push({ name: header.name, data: Buffer.concat(chunks) });
           next();

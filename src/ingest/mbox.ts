@@ -5,8 +5,9 @@
  * bare `From ` lines, LF or CRLF, with or without a UTF-8 BOM.
  *
  * Memory: one work buffer holding the message being split plus a few KB of look-ahead, so it
- * is bounded by the largest message kept (≤ limits.maxMessageBytes) plus PUSH_SLICE_BYTES,
- * never by the file. Oversized messages are skipped while streaming: only a small tail is kept.
+ * is bounded by the largest message kept (≤ limits.maxMessageBytes; the buffer grows by powers
+ * of two, so up to ~2x that, plus PUSH_SLICE_BYTES and the copy handed out), never by the file.
+ * Scanning uses Buffer.indexOf("\nFrom "); JS only looks at candidate lines and header lines.
  *
  * Byte semantics of `FoundMessage.bytes` (the exact slice of the input, never rewritten):
  *  - starts right after the envelope line's LF (the `From ` line and its CRLF/LF are not included);
@@ -59,6 +60,18 @@
  * anything else → one EntryProblem error `mbox-corrupt` (name '') with the byte range. A stream
  * with no `From ` line at all is handled the same way (all of it is leading content).
  *
+ * LIMITS. A message whose bytes exceed limits.maxMessageBytes becomes an EntryProblem
+ * (kind 'skip', code 'message-too-large', name '#N', reason with its exact size and envelope
+ * offset). It still takes its number, so later locators stay positional. Once the limit is
+ * passed its bytes are dropped as they arrive (only a few bytes of tail are kept to judge the
+ * next separator); the end is found by the separator rule alone, Content-Length is not trusted
+ * for it (a lying huge value would otherwise swallow the rest of the file). The header walk for
+ * Content-Length stops at maxHeaderBytes, or at a line over maxHeaderLineBytes (then: separators).
+ *
+ * meta of a FoundMessage: envelope (latin1, no line end), offset (of the envelope line in the
+ * stream, BOM counted), escapedFromLines, framing ('separator' | 'content-length'); leading
+ * content kept as a message has noEnvelope: true and offset = its first byte instead.
+ *
  * An empty stream (or a BOM alone) yields nothing: an empty mailbox holds no messages.
  */
 import type { Readable } from 'node:stream';
@@ -72,8 +85,8 @@ export const HEADER_PROBE_BYTES = 256;
 /** Chunks are fed to the splitter in slices of at most this size, so one huge chunk cannot grow
  *  the work buffer past a message limit before the limit is checked. */
 export const PUSH_SLICE_BYTES = 1024 * 1024;
-/** Starting size of the work buffer. */
-const INITIAL_BUFFER_BYTES = 1024 * 1024;
+/** Starting size of the work buffer (4 fs-stream chunks; grows for big messages). */
+const INITIAL_BUFFER_BYTES = 256 * 1024;
 /** After a big message, a work buffer above this size is reallocated down to fit what is live. */
 const SHRINK_ABOVE_BYTES = 8 * 1024 * 1024;
 
@@ -176,6 +189,9 @@ export class MboxSplitter {
   /** Messages numbered so far (skipped ones included, so locators stay positional). */
   private count = 0;
   private cur: Current | null = null;
+  /** Where the separator that ended the current message starts (-1: EOF), and its line end. */
+  private pendingSep = -1;
+  private pendingEol = -1;
 
   constructor(limits: Limits) {
     this.limits = limits;
@@ -238,7 +254,7 @@ export class MboxSplitter {
 
   /** Length of the empty line directly before line start `ls` (0, 1 for "\n", 2 for "\r\n"). */
   private blankBefore(ls: number): number {
-    return 0;
+    if (ls <= this.dataStart || this.byteAt(ls - 1) !== LF) return 0;
     if (this.isLineStart(ls - 1)) return 1;
     if (ls - 2 >= this.dataStart && this.byteAt(ls - 2) === CR && this.isLineStart(ls - 2)) return 2;
     return 0;
@@ -362,10 +378,6 @@ export class MboxSplitter {
       if (item) yield item;
     }
   }
-
-  // Where the separator that ended the current message starts (-1: EOF) and its line end.
-  private pendingSep = -1;
-  private pendingEol = -1;
 
   /**
    * Walks the header block looking for Content-Length. Returns false if it needs more bytes.
@@ -511,16 +523,29 @@ export class MboxSplitter {
    */
   private checkTooLarge(m: Current): void {
     if (m.phase === 'skip' || m.scanPos - 1 - m.cStart <= this.limits.maxMessageBytes) return;
-    if (m.envStart < 0) m.leadKind = this.leadKind(m, this.end);
+    if (m.envStart < 0) {
+      // Leading content: classify it before its bytes go. Until its first line can be judged
+      // keep buffering (at most HEADER_PROBE_BYTES more).
+      const kind = this.leadKind(m, this.end, false);
+      if (kind === null) return;
+      m.leadKind = kind;
+    }
     m.phase = 'skip';
   }
 
-  private leadKind(m: Current, end: number): 'blank' | 'message' | 'garbage' {
+  /**
+   * What leading content [cStart, end) is. `complete`: end is its real end; otherwise only a
+   * prefix is buffered, null means "cannot tell yet", and an all-blank prefix counts as garbage
+   * (more than a limit's worth of blank lines is not a harmless gap).
+   */
+  private leadKind(m: Current, end: number, complete: boolean): 'blank' | 'message' | 'garbage' | null {
+    const probeLimit = Math.min(end, m.cStart + HEADER_PROBE_BYTES);
+    const nl = this.view.subarray(m.cStart - this.base, probeLimit - this.base).indexOf(LF);
+    if (nl < 0 && !complete && !this.eof && probeLimit - m.cStart < HEADER_PROBE_BYTES) return null;
     let i = m.cStart;
     while (i < end && (this.byteAt(i) === LF || this.byteAt(i) === CR)) i++;
-    if (i === end) return 'blank';
-    const nl = this.view.subarray(m.cStart - this.base, Math.min(end, m.cStart + HEADER_PROBE_BYTES) - this.base).indexOf(LF);
-    const probeEnd = nl < 0 ? Math.min(end, m.cStart + HEADER_PROBE_BYTES) : m.cStart + nl;
+    if (i === end) return complete ? 'blank' : 'garbage';
+    const probeEnd = nl < 0 ? probeLimit : m.cStart + nl;
     return HEADER_FIELD_RE.test(this.buf.toString('latin1', m.cStart - this.base, probeEnd - this.base)) ? 'message' : 'garbage';
   }
 
@@ -529,7 +554,7 @@ export class MboxSplitter {
     const size = end - m.cStart;
     let item: MailboxItem | null;
     if (m.envStart < 0) {
-      const kind = m.leadKind ?? this.leadKind(m, end);
+      const kind = m.leadKind ?? this.leadKind(m, end, true);
       const stop = sep >= 0 ? sep : this.end;
       if (kind === 'blank') item = null;
       else if (kind === 'garbage') {

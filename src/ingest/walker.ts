@@ -23,6 +23,7 @@ import { readBzip2, readGzip, readRar, readSevenZip, readTar, readZip } from './
 import { readMbox } from './mbox.ts';
 import { looksLikeMsg } from './outlook/msg.ts';
 import { readPst } from './outlook/pst.ts';
+import { isValidUtf8 } from '../mime/charset.ts';
 import { sniff, SNIFF_BYTES, type Kind } from './sniff.ts';
 import { drain, hashing, peek, readBounded, spool } from './stream-util.ts';
 import type { ArchiveItem, MailboxItem, ReaderContext } from './types.ts';
@@ -72,7 +73,7 @@ export class Walker {
     await tracker.idle();
   }
 
-  private async walkDisk(path: string, locator: string, parentId: number | null, depth: number, tracker: Tracker): Promise<void> {
+  private async walkDisk(path: string | Buffer, locator: string, parentId: number | null, depth: number, tracker: Tracker): Promise<void> {
     let st;
     try {
       st = await lstat(path);
@@ -85,14 +86,22 @@ export class Walker {
       return;
     }
     if (st.isDirectory()) {
-      let names: string[];
+      let names: Buffer[];
       try {
-        names = (await readdir(path)).sort();
+        names = (await readdir(path, { encoding: 'buffer' })).sort(Buffer.compare);
       } catch (e) {
         this.record(locator, parentId, 'error', 'io-error', describe(e));
         return;
       }
-      for (const name of names) await this.walkDisk(join(path, name), `${locator}/${name}`, parentId, depth, tracker);
+      for (const raw of names) {
+        // File names are bytes on disk; one that is not UTF-8 is still read (by its bytes),
+        // and its locator shows what could be decoded.
+        const name = raw.toString('utf8');
+        const valid = isValidUtf8(raw);
+        const child = valid && typeof path === 'string' ? join(path, name) : Buffer.concat([Buffer.from(path), Buffer.from('/'), raw]);
+        if (!valid) this.writer.log('warning', 'name-not-utf8', { locator: `${locator}/${name}`, reason: `file name bytes are not UTF-8 (hex ${raw.toString('hex')})` });
+        await this.walkDisk(child, `${locator}/${name}`, parentId, depth, tracker);
+      }
       return;
     }
     if (!st.isFile()) {
@@ -126,7 +135,7 @@ export class Walker {
   }
 
   /** A whole file on disk (an input, or a spooled archive member). */
-  private async handleFile(path: string, locator: string, parentId: number | null, depth: number, kind: Kind, head: Buffer,
+  private async handleFile(path: string | Buffer, locator: string, parentId: number | null, depth: number, kind: Kind, head: Buffer,
     size: number, mtime: string | null, sha256: string | null, existing: ItemRow | undefined, tracker: Tracker, onDisk: boolean): Promise<void> {
     const countBytes = onDisk ? this.opts.onBytes : undefined;
     switch (kind) {
@@ -134,6 +143,12 @@ export class Walker {
       case '7z':
       case 'rar':
       case 'pst': {
+        if (typeof path !== 'string') {
+          // readers of random-access formats take string paths: read this one through a spool copy
+          await this.member(createReadStream(path), head, kind, locator, parentId, depth, size, tracker, existing);
+          countBytes?.(size);
+          return;
+        }
         const digest = sha256 ?? (await hashFile(path));
         const reader = kind === 'zip' ? readZip : kind === '7z' ? readSevenZip : kind === 'rar' ? readRar : null;
         await this.container(locator, parentId, depth, kind, size, mtime, digest, existing, async (id, t) => {
@@ -328,7 +343,7 @@ export class Walker {
   }
 
   /** A member read from a stream: dispatch on its content. */
-  private async member(stream: Readable, head: Buffer, kind: Kind, loc: string, parentId: number, depth: number, size: number | null, t: Tracker, existing?: ItemRow): Promise<void> {
+  private async member(stream: Readable, head: Buffer, kind: Kind, loc: string, parentId: number | null, depth: number, size: number | null, t: Tracker, existing?: ItemRow): Promise<void> {
     switch (kind) {
       case 'gzip':
       case 'bzip2':
@@ -386,7 +401,7 @@ function sha(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-async function hashFile(path: string): Promise<string> {
+async function hashFile(path: string | Buffer): Promise<string> {
   const h = createHash('sha256');
   await drain(createReadStream(path), h);
   return h.digest('hex');

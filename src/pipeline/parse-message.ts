@@ -28,7 +28,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
   };
   let wire: Uint8Array = bytes;
   if (format === 'msg') {
-    const r = renderMsg(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const r = renderMsg(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits);
     if ('error' in r) {
       result.error = r.error;
       return result;

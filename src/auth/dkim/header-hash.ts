@@ -6,28 +6,30 @@
  * contributing nothing (that is how "oversigning" locks a field against additions), and finally
  * the signature field itself with its b= value blanked and no final CRLF.
  */
-import type { HeaderField } from './message.ts';
+import type { DkimMessage, HeaderField } from './message.ts';
 import { canonHeader, canonSignatureHeader, type Canon } from './canon-header.ts';
 import type { Tag } from './tags.ts';
 
-/** For each h= entry, the field it designates, or null when none is left. */
-export function selectFields(fields: readonly HeaderField[], names: readonly string[], exclude: number): (HeaderField | null)[] {
-  const nextAbove = new Map<string, number>(); // per name: search starts below this index
+/**
+ * For each h= entry, the field it designates, or null when none is left. Uses the per-name index
+ * so the cost is linear in h=, whatever the number of header fields.
+ */
+export function selectFields(msg: Pick<DkimMessage, 'fields' | 'byName'>, names: readonly string[], exclude: number): (HeaderField | null)[] {
+  const used = new Map<string, number>(); // per name: how many instances were taken from the bottom
+  const candidates = new Map<string, number[]>();
   const out: (HeaderField | null)[] = [];
   for (const n of names) {
     const lname = n.toLowerCase();
-    let i = nextAbove.get(lname) ?? fields.length;
-    let found: HeaderField | null = null;
-    while (i > 0) {
-      i--;
+    let positions = candidates.get(lname);
+    if (!positions) {
       // The signature being verified did not exist when it was made, so it never designates itself.
-      if (fields[i].lname === lname && fields[i].index !== exclude) {
-        found = fields[i];
-        break;
-      }
+      positions = (msg.byName.get(lname) ?? []).filter((i) => i !== exclude);
+      candidates.set(lname, positions);
     }
-    nextAbove.set(lname, found ? i : 0);
-    out.push(found);
+    const k = used.get(lname) ?? 0;
+    used.set(lname, k + 1);
+    const idx = positions.length - 1 - k;
+    out.push(idx >= 0 ? msg.fields[positions[idx]] : null);
   }
   return out;
 }
@@ -40,14 +42,14 @@ export function blankSignatureValue(field: HeaderField, bTag: Tag): string {
 }
 
 export function headerHashInput(
-  fields: readonly HeaderField[],
+  msg: Pick<DkimMessage, 'fields' | 'byName'>,
   sigField: HeaderField,
   bTag: Tag,
   names: readonly string[],
   canon: Canon,
 ): Buffer {
   const parts: string[] = [];
-  for (const f of selectFields(fields, names, sigField.index)) {
+  for (const f of selectFields(msg, names, sigField.index)) {
     if (f) parts.push(canonHeader(f.raw, f.valueStart, canon));
   }
   parts.push(canonSignatureHeader(blankSignatureValue(sigField, bTag), sigField.valueStart, canon));

@@ -71,8 +71,25 @@ export interface ImportedKey {
 // DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQ { SEQ { OID 1.3.101.112 } BIT STRING }.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+type ImportResult = { ok: true; key: ImportedKey } | { ok: false; problem: KeyProblem };
+
+// A dump holds millions of messages signed with a few hundred keys; importing a key costs more
+// than verifying with it, so imports are memoised (bounded: hostile archives cannot grow it).
+const CACHE_MAX = 512;
+const cache = new Map<string, ImportResult>();
+
 /** Imports p= as a public key of the record's type. Never throws. */
-export function importKey(record: DkimKeyRecord): { ok: true; key: ImportedKey } | { ok: false; problem: KeyProblem } {
+export function importKey(record: DkimKeyRecord): ImportResult {
+  const id = `${record.keyType}:${record.publicKey}`;
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const res = importUncached(record);
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(id, res);
+  return res;
+}
+
+function importUncached(record: DkimKeyRecord): ImportResult {
   if (record.publicKey === '') return { ok: false, problem: { code: 'key-revoked', reason: 'the key record has an empty p= (the domain revoked this key)' } };
   const der = decodeBase64(record.publicKey);
   if (der === null || der.length === 0) return { ok: false, problem: { code: 'key-malformed', reason: 'p= is not valid base64' } };

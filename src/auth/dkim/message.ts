@@ -26,6 +26,8 @@ export interface HeaderField {
 
 export interface DkimMessage {
   fields: HeaderField[];
+  /** Lower-case name -> positions in `fields`, top first. Lets h= selection stay linear on hostile headers. */
+  byName: Map<string, number[]>;
   /** Body bytes after the blank line (CRLF form). Empty when there is no blank line. */
   body: Buffer;
   /** True when bare LF line endings were converted to CRLF. */
@@ -109,5 +111,11 @@ export function parseDkimMessage(input: Buffer): DkimMessage {
     pos = lineEnd;
   }
   if (pos >= bytes.length) flush();
-  return { fields, body: bodyStart < bytes.length ? bytes.subarray(bodyStart) : Buffer.alloc(0), lfConverted: converted };
+  const byName = new Map<string, number[]>();
+  for (const f of fields) {
+    const list = byName.get(f.lname);
+    if (list) list.push(f.index);
+    else byName.set(f.lname, [f.index]);
+  }
+  return { fields, byName, body: bodyStart < bytes.length ? bytes.subarray(bodyStart) : Buffer.alloc(0), lfConverted: converted };
 }

@@ -6,6 +6,7 @@
  * readable a=, c= and bh=, so the verifier can still tell the journalist whether the body is the
  * one that was signed.
  */
+import { domainToASCII } from 'node:url';
 import { parseTagList, decodeBase64, stripFws, type Tag } from './tags.ts';
 import type { Canon } from './canon-header.ts';
 
@@ -67,6 +68,13 @@ function problem(p: ParsedSignature, code: SignatureProblem['code'], tag: string
   p.problems.push({ code, tag, reason });
 }
 
+/** Lower-case; an internationalised (8-bit, UTF-8) name becomes its xn-- form, as DNS needs (RFC 8616). */
+function dnsName(v: string): string {
+  const lower = v.toLowerCase().replace(/\.$/, '');
+  if (!/[\x80-\xff]/.test(lower)) return lower;
+  return domainToASCII(Buffer.from(lower, 'latin1').toString('utf8')) || lower;
+}
+
 function decimal(value: string, maxDigits: number): bigint | null {
   if (!new RegExp(`^[0-9]{1,${maxDigits}}$`).test(value)) return null;
   return BigInt(value);
@@ -111,10 +119,11 @@ export function parseSignature(value: string, kind: SignatureKind = 'dkim'): Par
   const a = get('a');
   if (a !== undefined) {
     p.algorithmRaw = a;
-    const alg = ALGORITHMS.get(a.toLowerCase());
+    // Exact match: tag values are case-sensitive (RFC 6376 §3.2), as in dkimpy.
+    const alg = ALGORITHMS.get(a);
     if (!alg) problem(p, 'unsupported-algorithm', 'a', `a=${a.slice(0, 40)} is not an algorithm DKIM defines`);
     else {
-      p.algorithm = a.toLowerCase() as Algorithm;
+      p.algorithm = a as Algorithm;
       p.keyType = alg.keyType;
       p.hash = alg.hash;
     }
@@ -137,12 +146,12 @@ export function parseSignature(value: string, kind: SignatureKind = 'dkim'): Par
   const d = get('d');
   if (d !== undefined) {
     if (!DNS_NAME.test(d) || d.length > 253) problem(p, 'signature-malformed', 'd', `d=${d.slice(0, 60)} is not a domain name`);
-    else p.domain = d.toLowerCase().replace(/\.$/, '');
+    else p.domain = dnsName(d);
   }
   const s = get('s');
   if (s !== undefined) {
     if (!DNS_NAME.test(s) || s.length > 253) problem(p, 'signature-malformed', 's', `s=${s.slice(0, 60)} is not a selector`);
-    else p.selector = s.toLowerCase();
+    else p.selector = dnsName(s);
   }
 
   const c = get('c');
@@ -157,10 +166,15 @@ export function parseSignature(value: string, kind: SignatureKind = 'dkim'): Par
   }
 
   const h = get('h');
-  if (h !== undefined) {
-    const names = h.split(':').map((x) => x.replace(/[ \t\r\n]+/g, ''));
+  if (h !== undefined && kind === 'ams' && h === '') {
+    // An ARC-Message-Signature may sign no header field but itself (ValiMail suite: ams_fields_h_empty).
+    p.signedHeaders = [];
+  } else if (h !== undefined) {
+    // An empty entry ("to::date") names no field, so it contributes nothing to the hash, which is
+    // how dkimpy treats it and what the ValiMail ARC suite expects (ams_fields_h_mis_hdr).
+    const names = h.split(':').map((x) => x.replace(/[ \t\r\n]+/g, '')).filter((x) => x !== '');
     if (names.length > MAX_H_ENTRIES) problem(p, 'signature-malformed', 'h', `h= lists more than ${MAX_H_ENTRIES} header fields`);
-    else if (names.some((x) => !FIELD_NAME.test(x))) problem(p, 'signature-malformed', 'h', 'h= contains an empty or invalid header field name');
+    else if (names.some((x) => !FIELD_NAME.test(x))) problem(p, 'signature-malformed', 'h', 'h= contains an invalid header field name');
     else {
       p.signedHeaders = names;
       if (kind === 'dkim' && !names.some((x) => x.toLowerCase() === 'from')) {

@@ -8,7 +8,7 @@
  * (RFC 5322 §3.6, RFC 2045) and that a reader relies on; Received, List-* and the like occur many
  * times legitimately and are left alone.
  */
-import type { HeaderField } from './message.ts';
+import type { DkimMessage } from './message.ts';
 
 /** Lower-case name -> display spelling. */
 export const SINGLE_INSTANCE_FIELDS: ReadonlyMap<string, string> = new Map([
@@ -26,7 +26,7 @@ export interface UnsignedCopy {
 }
 
 /** Single-instance fields named in h= that occur more often in the message than in h=. */
-export function findUnsignedCopies(fields: readonly HeaderField[], signedNames: readonly string[]): UnsignedCopy[] {
+export function findUnsignedCopies(msg: Pick<DkimMessage, 'byName'>, signedNames: readonly string[]): UnsignedCopy[] {
   const signedCount = new Map<string, number>();
   for (const n of signedNames) {
     const l = n.toLowerCase();
@@ -34,8 +34,7 @@ export function findUnsignedCopies(fields: readonly HeaderField[], signedNames: 
   }
   const out: UnsignedCopy[] = [];
   for (const [lname, signed] of signedCount) {
-    let present = 0;
-    for (const f of fields) if (f.lname === lname) present++;
+    const present = msg.byName.get(lname)?.length ?? 0;
     if (present > signed) out.push({ name: SINGLE_INSTANCE_FIELDS.get(lname) ?? lname, extra: present - signed });
   }
   return out;

@@ -20,28 +20,26 @@ import { parseSignature, type ParsedSignature } from './signature.ts';
 import { canonBody } from './canon-body.ts';
 import type { Canon } from './canon-header.ts';
 import { headerHashInput, selectFields } from './header-hash.ts';
-import { parseKeyRecord, importKey, type ImportedKey, type KeyProblem } from './key.ts';
-import { checkSignature, type SignatureCheck } from './crypto.ts';
+import { chooseKey, MIN_RSA_BITS } from './key-select.ts';
 import { findUnsignedCopies, SINGLE_INSTANCE_FIELDS } from './unsigned-headers.ts';
 
 /** Beyond this many DKIM-Signature fields the rest are reported, not verified (CPU exhaustion). */
 export const MAX_SIGNATURES = 32;
+/** Beyond this many DKIM-Signature fields nothing more is listed (memory), the last one says how many. */
+export const MAX_REPORTED_SIGNATURES = 256;
 /** Key records tried per name (key rotation archives rarely hold more than a handful). */
 export const MAX_KEY_RECORDS = 64;
-/** RSA keys above this size are refused: verifying with them costs seconds, and nobody uses them. */
-export const MAX_RSA_BITS = 16384;
-export const MIN_RSA_BITS = 1024;
+export { MIN_RSA_BITS };
 
 export function verifyDkim(raw: Buffer, opts: VerifyOptions): DkimSignatureResult[] {
   const msg = parseDkimMessage(raw);
   const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const bodies = new Map<Canon, Buffer>();
   const results: DkimSignatureResult[] = [];
-  let n = 0;
-  for (const field of msg.fields) {
-    if (field.lname !== 'dkim-signature') continue;
-    results.push(n < MAX_SIGNATURES ? verifyOne(msg, field, opts, now, bodies) : tooMany(field));
-    n++;
+  const sigFields = (msg.byName.get('dkim-signature') ?? []).map((i) => msg.fields[i]);
+  for (const [n, field] of sigFields.entries()) {
+    if (n >= MAX_REPORTED_SIGNATURES) break;
+    results.push(n < MAX_SIGNATURES ? verifyOne(msg, field, opts, now, bodies) : tooMany(field, sigFields.length));
   }
   return results;
 }
@@ -69,23 +67,15 @@ function blank(field: HeaderField, sig: ParsedSignature | null): DkimSignatureRe
   };
 }
 
-function tooMany(field: HeaderField): DkimSignatureResult {
+function tooMany(field: HeaderField, total: number): DkimSignatureResult {
   const r = blank(field, null);
   r.result = 'permerror';
   r.error = 'too-many-signatures';
-  r.evidence.push(ev('too-many-signatures', 'warning', `The message carries more than ${MAX_SIGNATURES} DKIM signatures; the ones after the first ${MAX_SIGNATURES} were not checked (real mail carries a few; thousands would be an attempt to exhaust the verifier).`));
+  const listed = total > MAX_REPORTED_SIGNATURES ? ` Only the first ${MAX_REPORTED_SIGNATURES} are listed.` : '';
+  r.evidence.push(ev('too-many-signatures', 'warning', `The message carries ${total} DKIM signatures; the ones after the first ${MAX_SIGNATURES} were not checked (real mail carries a few; this many looks like an attempt to exhaust the verifier).${listed}`, { total }));
   return r;
 }
 
-/** What one key record made of the signature. */
-interface KeyOutcome {
-  index: number;
-  record: KeyRecord;
-  problem: KeyProblem | null;
-  key: ImportedKey | null;
-  check: SignatureCheck | null;
-  testing: boolean;
-}
 
 function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, now: number, bodies: Map<Canon, Buffer>): DkimSignatureResult {
   const value = field.raw.slice(field.valueStart, field.raw.length - 2);
@@ -125,10 +115,9 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
     }
   }
   const data = sig.headerCanon && sig.bTag && sig.signedHeaders.length > 0
-    ? headerHashInput(msg.fields, field, sig.bTag, sig.signedHeaders, sig.headerCanon)
+    ? headerHashInput(msg, field, sig.bTag, sig.signedHeaders, sig.headerCanon)
     : null;
-  const outcomes = records.map((rec, index) => evaluateKey(rec, index, sig, data));
-  const best = outcomes.length ? outcomes.reduce((a, b) => (rank(b) < rank(a) ? b : a)) : null;
+  const best = chooseKey(records, sig, data);
 
   if (best) {
     r.key = best.record.source;
@@ -158,13 +147,14 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
   } else if (best.problem) {
     r.result = 'permerror';
     r.error = best.problem.code;
+  } else if (weak) {
+    // RFC 8301: never valid, whatever the maths says (the evidence still says what it says).
+    r.result = 'permerror';
+    r.error = 'weak-key';
   } else if (best.check === 'valid') {
     if (best.record.status === 'revoked') {
       r.result = 'permerror';
       r.error = 'key-revoked';
-    } else if (weak) {
-      r.result = 'permerror';
-      r.error = 'weak-key';
     } else {
       r.result = r.body_hash === 'match' ? 'pass' : 'fail';
     }
@@ -177,6 +167,8 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
 
   // ---- 4. evidence ---------------------------------------------------------------------------------
   const headerProven = r.header_signature === 'valid';
+  // The archived key is the one that signed (valid, or RSA says "right key, other headers").
+  const keyConfirmed = headerProven || best?.check === 'digest-mismatch' || best?.check === 'invalid';
   const keyDesc = keyName ? `${keyName}` : 'its key';
 
   for (const p of sig.problems) {
@@ -227,6 +219,10 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
     const extra = shorter ? ` The signature covers ${sig.length} bytes of body, but the body now has only ${bodyLength}: content was removed.` : '';
     if (headerProven) {
       tampering.push(ev('body-modified', 'critical', `The body was changed after ${d} signed it: its hash no longer matches the bh= value in the signature.${extra} ${TRANSIT_CAVEAT}`, { domain: sig.domain }));
+    } else if (keyConfirmed) {
+      // The signer's key is confirmed but the signed headers changed too (see header-modified):
+      // the body differs from the bh= claim, and that claim sits in a header that was altered.
+      tampering.push(ev('body-modified', 'critical', `The body does not match the body hash (bh=) in ${d}'s signature: the body was changed too, unless the signature header itself was rewritten (see the header finding).${extra} ${TRANSIT_CAVEAT}`, { domain: sig.domain }));
     } else {
       tampering.push(ev('body-modified', 'warning', `The body does not match the body hash (bh=) in ${d}'s signature.${extra} The signature itself could not be confirmed, so this could also mean the signature header is not genuine.`, { domain: sig.domain }));
     }
@@ -247,7 +243,7 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
     tampering.push(ev('header-modified', 'critical', `At least one of the header fields ${d} signed was changed after signing: the header signature no longer verifies with ${d}'s key. Signed fields: ${prose(signedPresent)}. DKIM cannot tell which of them changed.${ed}`, { signed_headers: signedPresent }));
   }
   if (sig.signedHeaders.length > 0) {
-    for (const u of findUnsignedCopies(msg.fields, sig.signedHeaders)) {
+    for (const u of findUnsignedCopies(msg, sig.signedHeaders)) {
       const sev = headerProven ? 'critical' : 'warning';
       const copies = u.extra === 1 ? `A second ${u.name} header was` : `${u.extra} extra ${u.name} headers were`;
       tampering.push(ev('unsigned-header-added', sev, `${copies} added above the one ${d} signed. The signature covers only the lower one; many mail programs show the top one, which nobody signed.`, { header: u.name, extra: u.extra }));
@@ -257,7 +253,7 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
     if (uncovered.length) {
       notes.push(ev('headers-not-covered', 'warning', `${d}'s signature does not cover ${prose(uncovered)}: ${uncovered.length > 1 ? 'they' : 'it'} could have been changed or added without trace.`, { headers: uncovered }));
     }
-    const present = new Set(msg.fields.map((f) => f.lname));
+    const present = msg.byName;
     const unsignedPresent = ['to', 'cc', 'reply-to', 'message-id'].filter((x) => present.has(x) && !lnames.has(x)).map((x) => SINGLE_INSTANCE_FIELDS.get(x) ?? x);
     if (unsignedPresent.length) {
       notes.push(ev('headers-not-signed', 'info', `${d}'s signature does not cover ${prose(unsignedPresent)}; ${unsignedPresent.length > 1 ? 'those fields' : 'that field'} could have been changed without trace.`, { headers: unsignedPresent }));
@@ -278,7 +274,10 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
     notes.push(ev('line-endings-normalised', 'info', 'The message was stored with bare LF line endings (as mailbox files do); they were converted to CRLF, as a mail server does on receipt, before the signature was checked.'));
   }
 
-  r.evidence = [...tampering, ...notes];
+  // A signature that is unacceptable in itself (malformed, From not signed) cannot make the
+  // message "tampered": its findings stay, as warnings.
+  const demoted = sig.problems.length ? tampering.map((e) => (e.severity === 'critical' ? { ...e, severity: 'warning' as const } : e)) : tampering;
+  r.evidence = [...demoted, ...notes];
   return r;
 }
 
@@ -289,7 +288,7 @@ function iso(unix: number): string {
 
 /** The h= names that designate a field present in the message, in h= order, without repeats. */
 function signedFieldNames(msg: DkimMessage, field: HeaderField, sig: ParsedSignature): string[] {
-  const sel = selectFields(msg.fields, sig.signedHeaders, field.index);
+  const sel = selectFields(msg, sig.signedHeaders, field.index);
   const seen = new Set<string>();
   const out: string[] = [];
   sel.forEach((f) => {
@@ -299,67 +298,4 @@ function signedFieldNames(msg: DkimMessage, field: HeaderField, sig: ParsedSigna
     out.push(f.name);
   });
   return out;
-}
-
-function evaluateKey(record: KeyRecord, index: number, sig: ParsedSignature, data: Buffer | null): KeyOutcome {
-  const out: KeyOutcome = { index, record, problem: null, key: null, check: null, testing: false };
-  const parsed = parseKeyRecord(typeof record.value === 'string' ? record.value : '');
-  if (!parsed.ok) {
-    out.problem = parsed.problem;
-    return out;
-  }
-  const k = parsed.record;
-  out.testing = k.flags.includes('y');
-  // Compatibility problems make the signature unacceptable, but we still run the cryptography:
-  // a journalist may want to know that the content is intact even if the key's policy forbids it.
-  let problem: KeyProblem | null = null;
-  if (sig.keyType && k.keyType !== sig.keyType) {
-    problem = { code: 'key-incompatible', reason: `the signature uses ${sig.algorithm} but the key is ${k.keyType === 'rsa' ? 'an RSA' : 'an Ed25519'} key (k=${k.keyType})` };
-  } else if (sig.hash && k.hashes !== null && !k.hashes.includes(sig.hash)) {
-    problem = { code: 'key-incompatible', reason: `the key record allows only h=${k.hashes.join(':')}, but the signature uses ${sig.hash}` };
-  } else if (k.services !== null && !k.services.includes('*') && !k.services.includes('email')) {
-    problem = { code: 'key-incompatible', reason: `the key record is for service s=${k.services.join(':')}, not email` };
-  } else if (k.flags.includes('s') && sig.identityDomain !== sig.domain) {
-    problem = { code: 'key-incompatible', reason: `the key record says t=s (the i= domain must be exactly ${sig.domain}), but the signature's i= is in ${sig.identityDomain}` };
-  }
-  const imported = importKey(k);
-  if (!imported.ok) {
-    out.problem = imported.problem;
-    return out;
-  }
-  out.key = imported.key;
-  out.problem = problem;
-  if (imported.key.type === 'rsa' && imported.key.bits > MAX_RSA_BITS) {
-    out.problem = { code: 'key-malformed', reason: `the RSA key has ${imported.key.bits} bits, more than the ${MAX_RSA_BITS} trove accepts` };
-    return out;
-  }
-  if (data && sig.signature && sig.hash && sig.keyType === imported.key.type) {
-    out.check = checkSignature(imported.key.key, imported.key.type, imported.key.bits, sig.hash, data, sig.signature);
-  }
-  return out;
-}
-
-/**
- * Which record decides, lowest first: a verifying, acceptable key; among those a `published` one
- * first (if the same key is also known to be leaked, the safe reading wins), archive before dns;
- * then weaker explanations; "the key that signed says the content changed" before "this key never
- * made this signature".
- */
-function rank(o: KeyOutcome): number {
-  const weak = o.key?.type === 'rsa' && o.key.bits < MIN_RSA_BITS;
-  if (!o.problem && o.check === 'valid' && o.record.status !== 'revoked') {
-    let r = o.record.status === 'published' ? 0 : 1;
-    if (o.record.source === 'dns') r += 0.5;
-    if (weak) r += 3;
-    return r;
-  }
-  if (!o.problem && o.check === 'valid') return 5;
-  if (o.check === 'valid') return 6;
-  if (!o.problem && (o.check === 'digest-mismatch' || o.check === 'invalid')) return 7;
-  if (!o.problem && o.check === 'wrong-key') return 8;
-  if (!o.problem) return 9;
-  if (o.check === 'digest-mismatch' || o.check === 'invalid') return 10;
-  if (o.problem.code === 'key-incompatible') return 11;
-  if (o.problem.code === 'key-revoked') return 12;
-  return 13;
 }

@@ -14,23 +14,35 @@ import { isTroveError, type TroveError } from '../../core/errors.ts';
 
 export type ErrorMapper = (e: unknown) => TroveError;
 
-export function chainStreams(source: Readable, stages: readonly Transform[], mapError: ErrorMapper): Readable {
+export interface ChainOptions {
+  /**
+   * The source belongs to the caller (e.g. the walker, which hashes and drains it): on failure
+   * or abandonment it is only unpiped, never destroyed.
+   */
+  keepSource?: boolean;
+}
+
+export function chainStreams(source: Readable, stages: readonly Transform[], mapError: ErrorMapper, opts: ChainOptions = {}): Readable {
   if (stages.length === 0) throw new Error('chainStreams needs at least one stage');
   const last = stages[stages.length - 1];
   const upstream: Array<Readable | Transform> = [source, ...stages.slice(0, -1)];
   let failed = false;
+  const release = (): void => {
+    for (const s of upstream) {
+      if (s === source && opts.keepSource) source.unpipe(stages[0]);
+      else if (!s.destroyed) s.destroy();
+    }
+  };
   const fail = (e: unknown): void => {
     if (failed) return;
     failed = true;
-    for (const s of upstream) s.destroy();
+    release();
     last.destroy(isTroveError(e) ? e : mapError(e));
   };
   for (const s of upstream) s.on('error', fail);
   // `last` is the consumer's: its own errors (the guard's) reach the consumer unmapped, and
   // when it closes for any reason the upstream has no one left to feed.
-  last.on('close', () => {
-    for (const s of upstream) if (!s.destroyed) s.destroy();
-  });
+  last.on('close', release);
   let prev: Readable = source;
   for (const s of stages) prev = prev.pipe(s);
   return last;

@@ -116,6 +116,7 @@ class Member {
   readonly #src: Entry;
   #opened = false;
   #done = false;
+  #error: unknown = null;
   readonly #settled: Promise<void>;
 
   constructor(src: Entry) {
@@ -124,7 +125,11 @@ class Member {
       const fin = () => { this.#done = true; resolve(); };
       src.once('end', fin);
       src.once('close', fin);
-      src.once('error', fin);
+      src.once('error', (e: unknown) => {
+        // the input can fail before the consumer opens the member: keep the reason for open()
+        this.#error = e;
+        fin();
+      });
     });
   }
 
@@ -164,7 +169,8 @@ class Member {
       out.off('drain', onDrain);
       if (!this.#done) this.abandon();
     });
-    if (this.#done) out.end();
+    if (this.#error) onError(this.#error);
+    else if (this.#done) out.end();
     return out;
   }
 }

@@ -13,11 +13,12 @@
  * decides policy and never writes members to disk by their name.
  */
 import { open as openFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { describe, TroveError } from '../../core/errors.ts';
 import type { ArchiveEntry, ArchiveItem, FileArchiveReader, ReaderContext } from '../types.ts';
-import { createCrcCheck } from './crc-check.ts';
+import { createMemberCheck } from './crc-check.ts';
 import { createGuardStream } from './guard.ts';
 import { classify, failure, skip } from './problems.ts';
 import { chainStreams } from './stream-chain.ts';
@@ -146,23 +147,30 @@ interface Budget {
 
 function openMember(zip: yauzl.ZipFile, e: yauzl.Entry, name: string, ctx: ReaderContext, budget: Budget): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(e, (err, src) => {
+    // Raw data, inflated here: so the ratio can be taken against the compressed bytes
+    // actually consumed (a bomb shows its ratio within the first megabytes, whereas against
+    // the whole declared compressed size it would only show after ratio × that size).
+    zip.openReadStream(e, { decodeFileData: false }, (err, src) => {
       if (err || !src) {
         const code = classify(err);
         reject(new TroveError(code, `zip member "${name}": ${describe(err)}`, { cause: err }));
         return;
       }
-      const guard = createGuardStream({
+      // zlib's bytesWritten is the input the engine has consumed, not merely been handed:
+      // a 64 KiB chunk of a deflate bomb is worth 64 MiB of output, so the difference matters.
+      const inflate = e.compressionMethod === 8 ? createInflateRaw() : null;
+      const stages: Transform[] = inflate ? [inflate] : [];
+      stages.push(createMemberCheck(name, e.crc32, e.uncompressedSize));
+      stages.push(createGuardStream({
         name,
         limits: ctx.limits,
         maxBytes: Math.max(0, budget.remaining()),
-        // Stored members cannot be ratio bombs; the declared compressed size is bounded by the
-        // file (yauzl refuses data that overflows it), so it is safe to divide by.
-        compressedBytes: e.compressionMethod === 0 ? null : e.compressedSize,
+        // stored members cannot be ratio bombs
+        compressedBytes: inflate ? () => inflate.bytesWritten : null,
         onBytes: budget.add,
-      });
+      }));
       const mapError = (x: unknown) => new TroveError(classify(x), `zip member "${name}": ${describe(x)}`, { cause: x });
-      resolve(chainStreams(src, [createCrcCheck(name, e.crc32), guard], mapError));
+      resolve(chainStreams(src, stages, mapError));
     });
   });
 }

@@ -112,6 +112,7 @@ export function base64Lines(data: Buffer): string {
 /**
  * Quoted-printable (RFC 2045 6.7) of text bytes: line breaks (CRLF, LF or CR in the input) become
  * CRLF hard breaks, everything else that is not safe is =XX, lines are soft-broken at 76.
+ * Decoding gives back the input exactly, up to line-break normalisation to CRLF.
  */
 export function quotedPrintable(data: Buffer): string {
   const out: string[] = [];
@@ -147,8 +148,10 @@ export function quotedPrintable(data: Buffer): string {
     line = line.slice(0, -1);
     push(`=${last.toString(16).toUpperCase().padStart(2, '0')}`);
   }
-  if (line.length > 0) out.push(line);
-  return out.length === 0 ? '' : out.join(CRLF) + CRLF;
+  // No CRLF is added after the last line: the CRLF before a boundary belongs to the boundary, so an
+  // added one would become part of the text. Text that ends with a line break ends with '' here.
+  out.push(line);
+  return out.join(CRLF);
 }
 
 /**

@@ -13,7 +13,7 @@
  * PR_MESSAGE_CODEPAGE property, else the ANSI code page implied by PR_INTERNET_CPID (a CP932
  * Outlook sending ISO-2022-JP), else `\ansicpgN` of the RTF body, else windows-1252.
  */
-import msgreaderModule from '@kenjiuno/msgreader';
+import { createRequire } from 'node:module';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import { describe } from '../../core/errors.ts';
 import type { MailboxItem, ReaderContext } from '../types.ts';
@@ -24,9 +24,9 @@ import { decompressRtf } from './rtf-decompress.ts';
 import { rtfInfo } from './rtf-html.ts';
 import { toMime } from './to-mime.ts';
 
-// msgreader is CommonJS with `exports.default`: under Node's ESM loader the default import is the
-// whole `module.exports`, so the class is its `.default`.
-const MsgReader = msgreaderModule.default;
+// msgreader is CommonJS with `exports.default`. A default import means `module.exports` under Node's
+// ESM loader but the class under vitest's interop, so take it through require, the same everywhere.
+const MsgReader = createRequire(import.meta.url)('@kenjiuno/msgreader').default as typeof import('@kenjiuno/msgreader').default;
 type MsgReader = InstanceType<typeof MsgReader>;
 
 /**

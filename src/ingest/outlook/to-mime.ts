@@ -5,7 +5,8 @@
  * Headers: `X-Trove-Synthesized: outlook-<pst|msg>` first, so nobody takes the bytes for the wire
  * format. Then, when the item kept its transport headers (PR_TRANSPORT_MESSAGE_HEADERS), those
  * fields verbatim except Content-Type, Content-Transfer-Encoding and MIME-Version (the body is
- * rebuilt, so those are regenerated); lines that are not header fields (Exchange's "Microsoft Mail
+ * rebuilt, so those are regenerated) and the other fields describing the original body entity
+ * (Content-Disposition, Content-ID…), which are kept renamed `X-Trove-Original-<name>`; lines that are not header fields (Exchange's "Microsoft Mail
  * Internet Headers Version 2.0" banner, blank lines) are dropped because a parser would take them for
  * the start of the body. When From/Subject/Date/Message-ID are missing from them, they are added from
  * the item's properties. Without transport headers, From/Sender/To/Cc/Bcc/Subject/Date/Message-ID/
@@ -137,7 +138,18 @@ function filePart(a: FileAttachment): Part {
   return { headers, body: Buffer.from(base64Lines(a.data), 'ascii') };
 }
 
-/** Header fields of the transport header block, minus the ones regenerated here. */
+/**
+ * Fields that describe the original top-level entity (its body), which is not what follows them
+ * any more: kept under an `X-Trove-Original-` name so nothing is lost (a TNEF message's
+ * `Content-Disposition: attachment; filename="winmail.dat"` would otherwise turn the rebuilt
+ * message itself into an attachment).
+ */
+const ENTITY_FIELDS = new Set([
+  'content-type', 'content-transfer-encoding', 'mime-version', 'content-disposition', 'content-id',
+  'content-length', 'content-md5', 'content-description',
+]);
+
+/** Header fields of the transport header block; entity fields renamed (see ENTITY_FIELDS). */
 function transportFields(raw: string): string[] {
   const lines = raw.replace(/\r\n|\r|\n/g, '\n').split('\n');
   const fields: string[][] = [];
@@ -150,10 +162,10 @@ function transportFields(raw: string): string[] {
     if (/^[!-9;-~]+:/.test(line)) fields.push([line]);
     // else: not a header field (e.g. "Microsoft Mail Internet Headers Version 2.0"): dropped.
   }
-  const dropped = new Set(['content-type', 'content-transfer-encoding', 'mime-version']);
-  return fields
-    .filter((f) => !dropped.has(f[0].slice(0, f[0].indexOf(':')).trim().toLowerCase()))
-    .map((f) => f.join(CRLF));
+  return fields.map((f) => {
+    const joined = f.join(CRLF);
+    return ENTITY_FIELDS.has(fieldName(joined)) ? `X-Trove-Original-${joined.trimStart()}` : joined;
+  });
 }
 
 function fieldName(f: string): string {

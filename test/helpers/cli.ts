@@ -1,0 +1,59 @@
+/**
+ * Runs the trove CLI as a user would (`npx trove …` = node bin/trove.js with Node 24),
+ * in a child process, and parses its JSON output.
+ */
+import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from './corpora.ts';
+
+export const BIN = join(REPO, 'bin/trove.js');
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function trove(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: { ...process.env, ...opts.env },
+    maxBuffer: 1024 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function troveJson<T = unknown>(args: string[], opts: { cwd?: string } = {}): T {
+  const r = trove([...args, '--json'], opts);
+  if (r.status !== 0) throw new Error(`trove ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+export function troveSpawn(args: string[]): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export interface StatusJson {
+  messages: number;
+  unique: number;
+  duplicates: number;
+  containers: number;
+  files: number;
+  skipped: { locator: string; code: string; reason: string }[];
+  errors: { locator: string; code: string; message: string }[];
+  warnings: { locator: string; code: string; message: string }[];
+  parse_errors: number;
+  incomplete: string[];
+}
+
+/** Export records, sorted by id, each with sorted sources: a canonical form to compare runs. */
+export function exportSorted(caseDir: string): string[] {
+  const r = trove(['--case', caseDir, 'export']);
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => {
+    const o = JSON.parse(l) as { sources: { locator: string }[] };
+    o.sources.sort((a, b) => a.locator.localeCompare(b.locator));
+    return JSON.stringify(o);
+  }).sort();
+}
