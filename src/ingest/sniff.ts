@@ -3,6 +3,7 @@
  * What a file is, decided by its first bytes, never by its name: dumps are renamed,
  * truncated and mislabelled (a .eml that is a zip, an mbox called .txt).
  */
+import { looksLikeMbox } from './mbox.ts';
 
 export type Kind =
   | 'empty' | 'zip' | '7z' | 'rar' | 'gzip' | 'bzip2' | 'tar' | 'pst' | 'ole'
@@ -37,12 +38,12 @@ function isTarHeader(b: Uint8Array): boolean {
 /** Header block of a message-like text: field lines, then a blank line or the end of the sample. */
 export function looksLikeHeaders(b: Uint8Array, start = 0): boolean {
   const text = Buffer.from(b.buffer, b.byteOffset + start, Math.min(b.length - start, 16384)).toString('latin1');
-  if (text.includes('\0')) return false;
   const lines = text.replace(/^(\r?\n)+/, '').split(/\r?\n/);
   let fields = 0;
   let known = 0;
   for (const line of lines) {
     if (line === '') break;
+    if (line.includes('\0')) return false; // NULs in the header block: binary, not mail (a body may carry them)
     if (/^[ \t]/.test(line)) {
       if (fields === 0) return false;
       continue;
@@ -68,11 +69,8 @@ export function sniff(head: Uint8Array): Kind {
   if (isTarHeader(head)) return 'tar';
   let start = 0;
   if (startsWith(head, [0xef, 0xbb, 0xbf])) start = 3;
-  if (startsWith(head, [0x46, 0x72, 0x6f, 0x6d, 0x20], start)) {
-    // "From " envelope: an mbox if a header block follows the first line
-    const nl = head.indexOf(0x0a, start);
-    if (nl !== -1 && looksLikeHeaders(head, nl + 1)) return 'mbox';
-  }
+  // "From " envelope line followed by a header field: an mbox (of one message or many)
+  if (looksLikeMbox(Buffer.from(head.buffer, head.byteOffset, head.byteLength))) return 'mbox';
   if (looksLikeHeaders(head, start)) return 'message';
   const sample = head.subarray(0, 8192);
   let ctl = 0;

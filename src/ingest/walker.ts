@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, open, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { describe, isTroveError } from '../core/errors.ts';
 import type { Limits } from '../core/limits.ts';
 import type { ParsePool } from '../pipeline/pool.ts';
@@ -162,6 +162,10 @@ export class Walker {
       case 'bzip2':
       case 'tar':
       case 'mbox': {
+        if (kind === 'mbox' && head.length === size && (await this.singleMessageMbox(head, locator, parentId, tracker))) {
+          countBytes?.(size);
+          return;
+        }
         const h = hashing(createReadStream(path), countBytes);
         await this.streamContainer(h.stream, kind, locator, parentId, depth, size, mtime, existing, tracker, () => sha256 ?? h.digest());
         return;
@@ -207,12 +211,12 @@ export class Walker {
     this.writer.addItem({ locator, parentId, kind: 'file', format: kind, sha256, size });
   }
 
-  private async submit(bytes: Buffer, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized', locator: string, parentId: number | null, tracker: Tracker): Promise<void> {
+  private async submit(bytes: Buffer, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized', locator: string, parentId: number | null, tracker: Tracker, meta: Record<string, unknown> | null = null): Promise<void> {
     await this.pool.room(bytes.length);
     tracker.add();
     const p = this.pool.parse(bytes, format, origin).then(
       (r) => {
-        this.writer.addMessage(locator, parentId, r);
+        this.writer.addMessage(locator, parentId, r, meta);
       },
       (e) => {
         this.record(locator, parentId, 'error', 'worker-crashed', `the parser crashed on this message: ${describe(e)}`, bytes.length);
@@ -338,8 +342,26 @@ export class Walker {
         continue;
       }
       const m = item as Extract<MailboxItem, { bytes: Buffer }>;
-      await this.submit(m.bytes, 'rfc822', m.origin, loc, cid, t);
+      await this.submit(m.bytes, 'rfc822', m.origin, loc, cid, t, m.meta ?? null);
     }
+  }
+
+  /**
+   * A small file holding one message behind a `From ` envelope line (SpamAssassin's layout,
+   * "Save as" from many clients) is a message, not a mailbox: it is recorded under the file's
+   * own locator, with the envelope kept in the item's meta. Returns false to walk it as an mbox.
+   */
+  private async singleMessageMbox(whole: Buffer, locator: string, parentId: number | null, tracker: Tracker): Promise<boolean> {
+    const found: MailboxItem[] = [];
+    for await (const item of readMbox(Readable.from([whole]), this.ctx)) {
+      found.push(item);
+      if (found.length > 1) return false;
+    }
+    const m = found[0];
+    if (!m || ('problem' in m && m.problem) || ('nonMail' in m && m.nonMail)) return false;
+    const msg = m as Extract<MailboxItem, { bytes: Buffer }>;
+    await this.submit(msg.bytes, 'rfc822', msg.origin, locator, parentId, tracker, { ...(msg.meta ?? {}), mbox: true });
+    return true;
   }
 
   /** A member read from a stream: dispatch on its content. */
@@ -349,6 +371,12 @@ export class Walker {
       case 'bzip2':
       case 'tar':
       case 'mbox': {
+        if (kind === 'mbox' && head.length < SNIFF_BYTES) {
+          // the whole member fit in the sniffed head
+          const whole = Buffer.concat(await stream.toArray());
+          if (await this.singleMessageMbox(whole, loc, parentId, t)) return;
+          stream = Readable.from([whole]);
+        }
         const h = hashing(stream);
         await this.streamContainer(h.stream, kind, loc, parentId, depth, size, null, existing, t, () => h.digest());
         return;

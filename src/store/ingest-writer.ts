@@ -31,6 +31,7 @@ export interface NewItem {
   mtime?: string | null;
   done?: boolean;
   duplicate?: boolean;
+  meta?: Record<string, unknown> | null;
 }
 
 export interface RunCounts {
@@ -64,10 +65,14 @@ export class IngestWriter {
     return this.db.stmt('SELECT id, kind, done, size, mtime, sha256 FROM items WHERE locator = ?').get(locator) as ItemRow | undefined;
   }
 
+  /**
+   * Called at the start of every public write, never in the middle of one: a batch commits
+   * only between whole operations (a message with all its rows), never inside one.
+   */
   private tick(n = 1): void {
+    if (this.ops >= this.batchOps || (this.ops > 0 && Date.now() - this.lastCommit >= this.batchMs)) this.flush();
     this.db.begin();
     this.ops += n;
-    if (this.ops >= this.batchOps || Date.now() - this.lastCommit >= this.batchMs) this.flush();
   }
 
   /** Commits the open batch. */
@@ -79,9 +84,13 @@ export class IngestWriter {
 
   addItem(it: NewItem): number {
     this.tick();
+    return this.insertItem(it);
+  }
+
+  private insertItem(it: NewItem): number {
     const r = this.db
-      .stmt('INSERT INTO items (locator, parent_id, kind, format, sha256, size, duplicate, done, code, reason, mtime, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)')
-      .run(it.locator, it.parentId, it.kind, it.format ?? null, it.sha256 ?? null, it.size ?? null, it.duplicate ? 1 : 0, it.done === false ? 0 : 1, it.code ?? null, it.reason ?? null, it.mtime ?? null, this.runId);
+      .stmt('INSERT INTO items (locator, parent_id, kind, format, sha256, size, duplicate, done, code, reason, mtime, meta, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)')
+      .run(it.locator, it.parentId, it.kind, it.format ?? null, it.sha256 ?? null, it.size ?? null, it.duplicate ? 1 : 0, it.done === false ? 0 : 1, it.code ?? null, it.reason ?? null, it.mtime ?? null, it.meta ? JSON.stringify(it.meta) : null, this.runId);
     const key = it.kind === 'message' ? null : it.kind === 'container' ? 'containers' : it.kind === 'file' ? 'files' : it.kind === 'skipped' ? 'skipped' : 'errors';
     if (key) this.counts[key]++;
     return Number(r.lastInsertRowid);
@@ -109,12 +118,16 @@ export class IngestWriter {
   }
 
   /** Records a parsed message found at `locator`, and everything embedded in it. Returns its item id. */
-  addMessage(locator: string, parentId: number | null, r: MessageResult, parentMessage: string | null = null): number {
+  addMessage(locator: string, parentId: number | null, r: MessageResult, meta: Record<string, unknown> | null = null): number {
+    this.tick(4 + (r.parsed?.attachments.length ?? 0));
+    return this.writeMessage(locator, parentId, r, null, meta);
+  }
+
+  private writeMessage(locator: string, parentId: number | null, r: MessageResult, parentMessage: string | null, meta: Record<string, unknown> | null = null): number {
     if (!r.parsed && r.nonMail.length > 0) {
       // an Outlook item that is not mail (appointment, contact): accounted as a known file
-      return this.addItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
+      return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
-    this.tick(4 + (r.parsed?.attachments.length ?? 0));
     const fresh = Number(
       this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, body_text, body_html, parse_error)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
@@ -125,7 +138,7 @@ export class IngestWriter {
         r.parsed?.text ?? null, r.parsed?.html ?? null, r.error,
       ).changes,
     ) > 0;
-    const itemId = this.addItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh });
+    const itemId = this.insertItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh, meta });
     this.counts.messages++;
     if (!fresh) {
       this.counts.duplicates++;
@@ -144,8 +157,8 @@ export class IngestWriter {
     }
     for (const b of r.blobs) this.putBlob(b.sha256, b.bytes);
     if (r.rendered) this.putBlob(renderedKey(r.sha256), r.rendered);
-    for (const c of r.children) this.addMessage(`${locator}!part-${c.part}`, itemId, c.result, r.sha256);
-    for (const n of r.nonMail) this.addItem({ locator: `${locator}!${n.name || 'item'}`, parentId: itemId, kind: 'file', format: n.what });
+    for (const c of r.children) this.writeMessage(`${locator}!part-${c.part}`, itemId, c.result, r.sha256);
+    for (const n of r.nonMail) this.insertItem({ locator: `${locator}!${n.name || 'item'}`, parentId: itemId, kind: 'file', format: n.what });
     return itemId;
   }
 }

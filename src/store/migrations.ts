@@ -46,6 +46,7 @@ CREATE TABLE items (
   code TEXT,
   reason TEXT,
   mtime TEXT,
+  meta TEXT,                     -- JSON: how it was found (mbox envelope line and offset, PST folder…)
   run_id INTEGER
 );
 CREATE INDEX items_sha256 ON items (sha256);
