@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, open, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, isTroveError } from '../core/errors.ts';
@@ -49,6 +49,9 @@ export interface WalkerOptions {
   onBytes?: (n: number) => void;
 }
 
+/** Files of one folder read at once: overlaps the open/read/close latency of small files. */
+const FILE_CONCURRENCY = 16;
+
 const UNSAFE = /(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[a-zA-Z]:[\\/]/;
 
 export class Walker {
@@ -81,47 +84,79 @@ export class Walker {
       this.record(locator, parentId, 'error', 'io-error', describe(e));
       return;
     }
-    if (st.isSymbolicLink()) {
+    if (st.isDirectory()) return this.walkDir(path, locator, parentId, depth, tracker);
+    await this.walkFile(path, locator, parentId, depth, tracker, st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other');
+  }
+
+  /**
+   * A folder: sub-folders one after another, files FILE_CONCURRENCY at a time. Reading a
+   * maildir is latency-bound (open, read, close per small file), so overlapping those calls is
+   * what keeps the parse workers busy.
+   */
+  private async walkDir(path: string | Buffer, locator: string, parentId: number | null, depth: number, tracker: Tracker): Promise<void> {
+    let entries;
+    try {
+      entries = (await readdir(path, { encoding: 'buffer', withFileTypes: true })).sort((a, b) => Buffer.compare(a.name, b.name));
+    } catch (e) {
+      this.record(locator, parentId, 'error', 'io-error', describe(e));
+      return;
+    }
+    const files: (() => Promise<void>)[] = [];
+    for (const d of entries) {
+      // File names are bytes on disk; one that is not UTF-8 is still read (by its bytes),
+      // and its locator shows what could be decoded.
+      const raw = d.name;
+      const name = raw.toString('utf8');
+      const valid = isValidUtf8(raw);
+      const child = valid && typeof path === 'string' ? join(path, name) : Buffer.concat([Buffer.from(path), Buffer.from('/'), raw]);
+      const loc = `${locator}/${name}`;
+      if (!valid) this.writer.log('warning', 'name-not-utf8', { locator: loc, reason: `file name bytes are not UTF-8 (hex ${raw.toString('hex')})` });
+      if (d.isDirectory()) await this.walkDir(child, loc, parentId, depth, tracker);
+      else {
+        const type = d.isSymbolicLink() ? 'symlink' : d.isFile() ? 'file' : 'other';
+        files.push(() => this.walkFile(child, loc, parentId, depth, tracker, type));
+      }
+    }
+    let next = 0;
+    const lane = async () => {
+      while (next < files.length) await files[next++]();
+    };
+    await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, files.length) }, lane));
+  }
+
+  private async walkFile(path: string | Buffer, locator: string, parentId: number | null, depth: number, tracker: Tracker, type: 'file' | 'symlink' | 'other'): Promise<void> {
+    if (type === 'symlink') {
       this.record(locator, parentId, 'skipped', 'symlink', 'symbolic link not followed (it may point outside the dump)');
       return;
     }
-    if (st.isDirectory()) {
-      let names: Buffer[];
-      try {
-        names = (await readdir(path, { encoding: 'buffer' })).sort(Buffer.compare);
-      } catch (e) {
-        this.record(locator, parentId, 'error', 'io-error', describe(e));
-        return;
-      }
-      for (const raw of names) {
-        // File names are bytes on disk; one that is not UTF-8 is still read (by its bytes),
-        // and its locator shows what could be decoded.
-        const name = raw.toString('utf8');
-        const valid = isValidUtf8(raw);
-        const child = valid && typeof path === 'string' ? join(path, name) : Buffer.concat([Buffer.from(path), Buffer.from('/'), raw]);
-        if (!valid) this.writer.log('warning', 'name-not-utf8', { locator: `${locator}/${name}`, reason: `file name bytes are not UTF-8 (hex ${raw.toString('hex')})` });
-        await this.walkDisk(child, `${locator}/${name}`, parentId, depth, tracker);
-      }
-      return;
-    }
-    if (!st.isFile()) {
+    if (type === 'other') {
       this.record(locator, parentId, 'skipped', 'special-file', 'not a regular file');
       return;
     }
-    const mtime = st.mtime.toISOString();
     const existing = this.writer.find(locator);
     if (existing && (existing.done || existing.kind !== 'container')) {
-      if (existing.size !== null && existing.size !== st.size) {
-        this.writer.log('warning', 'input-changed', { locator, was: existing.size, now: st.size });
+      const size = (await stat(path).catch(() => null))?.size ?? null;
+      if (existing.size !== null && size !== null && existing.size !== size) {
+        this.writer.log('warning', 'input-changed', { locator, reason: `size was ${existing.size}, now ${size}; the recorded copy is kept` });
       }
-      this.opts.onBytes?.(st.size);
+      this.opts.onBytes?.(size ?? 0);
       return;
     }
     let head: Buffer;
+    let size: number;
+    let mtime: string;
     try {
+      // one open for stat and the first bytes; a small file's head is the whole file
       const fh = await open(path, 'r');
       try {
-        const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
+        const st = await fh.stat();
+        if (!st.isFile()) {
+          this.record(locator, parentId, 'skipped', 'special-file', 'not a regular file');
+          return;
+        }
+        size = st.size;
+        mtime = st.mtime.toISOString();
+        const buf = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
         const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
         head = buf.subarray(0, bytesRead);
       } finally {
@@ -131,7 +166,7 @@ export class Walker {
       this.record(locator, parentId, 'error', 'io-error', describe(e));
       return;
     }
-    await this.handleFile(path, locator, parentId, depth, sniff(head), head, st.size, mtime, null, existing, tracker, true);
+    await this.handleFile(path, locator, parentId, depth, sniff(head), head, size, mtime, null, existing, tracker, true);
   }
 
   /** A whole file on disk (an input, or a spooled archive member). */
@@ -177,7 +212,7 @@ export class Walker {
             countBytes?.(size);
             return;
           }
-          const bytes = await readFile(path);
+          const bytes = head.length === size ? head : await readFile(path);
           countBytes?.(size);
           await this.handleBytes(bytes, kind, locator, parentId, tracker);
           return;

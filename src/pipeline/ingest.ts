@@ -26,6 +26,8 @@ export interface IngestSummary extends RunCounts {
   run: number;
   seconds: number;
   inputBytes: number;
+  /** Peak resident memory of the process (worker threads included), in MB. */
+  peakRssMb: number;
 }
 
 /** Picks the root name (first locator part) for a path, unique within the case. */
@@ -102,5 +104,5 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     await pool.close();
     await rm(tmpDir, { recursive: true, force: true });
   }
-  return { ...writer.counts, run, seconds: (Date.now() - started) / 1000, inputBytes: total };
+  return { ...writer.counts, run, seconds: (Date.now() - started) / 1000, inputBytes: total, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }

@@ -129,13 +129,15 @@ export class IngestWriter {
       return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
     const fresh = Number(
-      this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, body_text, body_html, parse_error)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
+      this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
         r.sha256, r.size, r.origin, r.format,
         r.parsed?.messageId ?? null, r.parsed?.date ?? null, r.parsed?.dateRaw ?? null, r.parsed?.subject ?? null,
         r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
-        JSON.stringify(r.parsed ? { ...r.parsed, text: undefined, html: undefined } : null),
-        r.parsed?.text ?? null, r.parsed?.html ?? null, r.error,
+        // bodies and the header list are not stored twice: they are re-derived from the raw blob
+        // (parsing is sub-millisecond), which halves what ingest writes
+        JSON.stringify(r.parsed ? { ...r.parsed, text: undefined, html: undefined, headers: undefined } : null),
+        r.error,
       ).changes,
     ) > 0;
     const itemId = this.insertItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh, meta });

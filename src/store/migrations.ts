@@ -49,9 +49,10 @@ CREATE TABLE items (
   meta TEXT,                     -- JSON: how it was found (mbox envelope line and offset, PST folder…)
   run_id INTEGER
 );
-CREATE INDEX items_sha256 ON items (sha256);
+-- (sha256, kind): a message's sources. No index on kind alone: with few distinct values
+-- it lured the planner into scanning every message item per lookup.
+CREATE INDEX items_sha256 ON items (sha256, kind);
 CREATE INDEX items_parent ON items (parent_id);
-CREATE INDEX items_kind ON items (kind);
 CREATE TABLE messages (
   id TEXT PRIMARY KEY,           -- sha256 of the raw bytes
   size INTEGER NOT NULL,
@@ -64,9 +65,7 @@ CREATE TABLE messages (
   from_address TEXT,
   thread_id TEXT,
   parent_message TEXT,
-  parsed TEXT NOT NULL,          -- JSON: the MIME record without bodies
-  body_text TEXT,
-  body_html TEXT,
+  parsed TEXT NOT NULL,          -- JSON: the MIME record without bodies and header list (both re-derived from the raw blob)
   parse_error TEXT,
   verdict TEXT,
   analysis TEXT                  -- JSON: dkim, arc (authentication stage)

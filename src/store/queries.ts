@@ -2,7 +2,10 @@
  * @module store/queries
  * Read side of the case: accounting (`status`), export records, one message (`show`).
  */
+import { DEFAULT_LIMITS } from '../core/limits.ts';
+import { parseMessage } from '../mime/parse.ts';
 import type { ParsedMessage } from '../mime/types.ts';
+import { renderedKey } from './ingest-writer.ts';
 import type { CaseDb } from './sqlite.ts';
 
 export interface Status {
@@ -75,7 +78,6 @@ function toRecord(db: CaseDb, r: Row): ExportRecord {
   const id = String(r.id);
   const parsed = (r.parsed ? JSON.parse(String(r.parsed)) : null) as ParsedMessage | null;
   const analysis = (r.analysis ? JSON.parse(String(r.analysis)) : null) as { dkim?: unknown[]; arc?: { result: string; instances: number } } | null;
-  const arcSeals = parsed ? parsed.headers.filter((h) => h.name.toLowerCase() === 'arc-seal').length : 0;
   const evidence = (db.stmt('SELECT code, severity, detail FROM evidence WHERE message = ? ORDER BY rowid').all(id) as Row[]).map((e) => ({ code: String(e.code), severity: String(e.severity), detail: String(e.detail) }));
   return {
     id,
@@ -96,7 +98,7 @@ function toRecord(db: CaseDb, r: Row): ExportRecord {
       metadata: a.metadata ? (JSON.parse(String(a.metadata)) as Record<string, unknown>) : {},
     })),
     dkim: analysis?.dkim ?? [],
-    arc: analysis?.arc ?? { result: 'none', instances: arcSeals },
+    arc: analysis?.arc ?? { result: 'none', instances: 0 },
     verdict: ((r.verdict as string | null) ?? 'unverifiable') as ExportRecord['verdict'],
     evidence,
     parent: (r.parent_message as string | null) ?? null,
@@ -120,9 +122,15 @@ export function findMessage(db: CaseDb, id: string): ExportRecord | null {
   return toRecord(db, rows[0]);
 }
 
+/** The parsed form of a stored message, re-derived from its raw bytes (or a .msg's rendering). */
+export function reparse(db: CaseDb, id: string): ParsedMessage | null {
+  const raw = blob(db, renderedKey(id)) ?? blob(db, id);
+  return raw ? parseMessage(raw, DEFAULT_LIMITS).message : null;
+}
+
 export function messageBody(db: CaseDb, id: string): { text: string; html: string } {
-  const r = db.stmt('SELECT body_text, body_html FROM messages WHERE id = ?').get(id) as Row | undefined;
-  return { text: String(r?.body_text ?? ''), html: String(r?.body_html ?? '') };
+  const m = reparse(db, id);
+  return { text: m?.text ?? '', html: m?.html ?? '' };
 }
 
 export function blob(db: CaseDb, sha256: string): Uint8Array | null {

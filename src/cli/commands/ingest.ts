@@ -24,7 +24,7 @@ function mb(n: number): string {
 export function summaryLines(s: IngestSummary): string[] {
   return [
     `ingested in ${s.seconds.toFixed(1)} s: ${s.messages} messages (${s.unique} new unique, ${s.duplicates} duplicates), ${s.containers} containers, ${s.files} other files, ${s.skipped} skipped, ${s.errors} errors`,
-    `${mb(s.inputBytes)} MB of input, ${(s.messages / Math.max(s.seconds, 0.001)).toFixed(0)} msg/s, ${mb(s.inputBytes / Math.max(s.seconds, 0.001))} MB/s`,
+    `${mb(s.inputBytes)} MB of input, ${(s.messages / Math.max(s.seconds, 0.001)).toFixed(0)} msg/s, ${mb(s.inputBytes / Math.max(s.seconds, 0.001))} MB/s, peak memory ${s.peakRssMb} MB`,
   ];
 }
 
