@@ -52,6 +52,9 @@ export interface WalkerOptions {
 /** Files of one folder read at once: overlaps the open/read/close latency of small files. */
 const FILE_CONCURRENCY = 16;
 
+/** Up to this size, an mbox-looking file is split in memory first to see if it holds one message. */
+const SINGLE_MBOX_MAX = 4 * 1024 * 1024;
+
 const UNSAFE = /(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[a-zA-Z]:[\\/]/;
 
 export class Walker {
@@ -197,7 +200,7 @@ export class Walker {
       case 'bzip2':
       case 'tar':
       case 'mbox': {
-        if (kind === 'mbox' && head.length === size && (await this.singleMessageMbox(head, locator, parentId, tracker))) {
+        if (kind === 'mbox' && size <= SINGLE_MBOX_MAX && (await this.singleMessageMbox(head.length === size ? head : await readFile(path), locator, parentId, tracker))) {
           countBytes?.(size);
           return;
         }
@@ -406,11 +409,13 @@ export class Walker {
       case 'bzip2':
       case 'tar':
       case 'mbox': {
-        if (kind === 'mbox' && head.length < SNIFF_BYTES) {
-          // the whole member fit in the sniffed head
-          const whole = Buffer.concat(await stream.toArray());
-          if (await this.singleMessageMbox(whole, loc, parentId, t)) return;
-          stream = Readable.from([whole]);
+        if (kind === 'mbox') {
+          const more = await peek(stream, SINGLE_MBOX_MAX);
+          stream = more.stream;
+          if (more.head.length < SINGLE_MBOX_MAX) {
+            // the whole member is in memory: one message behind an envelope is a message
+            if (await this.singleMessageMbox(more.head, loc, parentId, t)) return;
+          }
         }
         const h = hashing(stream);
         await this.streamContainer(h.stream, kind, loc, parentId, depth, size, null, existing, t, () => h.digest());

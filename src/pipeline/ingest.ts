@@ -13,11 +13,14 @@ import { Walker } from '../ingest/walker.ts';
 import { IngestWriter, type RunCounts } from '../store/ingest-writer.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import { ParsePool } from './pool.ts';
+import { loadKeys } from '../store/keys.ts';
 import { VERSION } from '../core/version.ts';
 
 export interface IngestOptions {
   workers?: number;
   limits: Limits;
+  /** Authenticate each message as it is parsed (default true). */
+  analyze?: boolean;
   /** Called often with bytes of input read so far and the total. */
   onProgress?: (p: { bytes: number; total: number; counts: RunCounts }) => void;
 }
@@ -70,7 +73,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
 
   const total = (await Promise.all(abs.map(totalBytes))).reduce((a, b) => a + b, 0);
   const writer = new IngestWriter(db, run);
-  const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits);
+  const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db) });
   let bytes = 0;
   let lastReport = 0;
   const report = () => opts.onProgress?.({ bytes, total, counts: writer.counts });

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Limits } from '../core/limits.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { renderMsg } from './msg-render.ts';
+import type { KeyResolver } from '../auth/types.ts';
+import { authenticateMessage } from './authenticate-message.ts';
 import type { MessageResult } from './task.ts';
 import { ownBuffer } from './task.ts';
 
@@ -20,12 +22,20 @@ function threadOf(refs: string[], inReplyTo: string[], messageId: string | null,
   return root ? sha(Buffer.from(root.toLowerCase())).slice(0, 16) : id.slice(0, 16);
 }
 
-export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized', limits: Limits, depth = 0): MessageResult {
+export interface StageOptions {
+  limits: Limits;
+  /** Key archive lookup; when absent, authentication is skipped. */
+  resolve: KeyResolver | null;
+}
+
+export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized', opts: StageOptions, depth = 0): MessageResult {
+  const { limits } = opts;
   const id = sha(bytes);
   const result: MessageResult = {
     sha256: id, size: bytes.length, format, origin, bytes, rendered: null, parsed: null,
-    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [],
+    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null,
   };
+  if (opts.resolve) result.auth = authenticateMessage(bytes, format === 'msg' ? 'synthesized' : origin, opts.resolve);
   let wire: Uint8Array = bytes;
   if (format === 'msg') {
     const r = renderMsg(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits);
@@ -58,7 +68,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
         m.anomalies.push({ code: 'embedded-too-deep', detail: `Part ${e.part}: a message nested more than ${limits.maxEmbeddedDepth} levels deep is kept as an attachment only.` });
         continue;
       }
-      result.children.push({ part: e.part, filename: e.filename, result: parseOne(ownBuffer(e.bytes), e.format, 'as-found', limits, depth + 1) });
+      result.children.push({ part: e.part, filename: e.filename, result: parseOne(ownBuffer(e.bytes), e.format, 'as-found', opts, depth + 1) });
     }
   } catch (e) {
     result.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Limits } from '../core/limits.ts';
 import type { MessageResult, ParseReply, ParseTask } from './task.ts';
 import { ownBuffer } from './task.ts';
+import type { NamedKey } from '../store/keys.ts';
 
 interface Pending {
   task: ParseTask;
@@ -34,15 +35,24 @@ export class ParsePool {
   private readonly maxBytes: number;
   private readonly limits: Limits;
 
-  constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number } = {}) {
+  private readonly keys: NamedKey[] | null;
+
+  /** `keys`: the case's key archive for authentication, or null to skip it (`--no-analyze`). */
+  constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number; keys?: NamedKey[] | null } = {}) {
     this.limits = limits;
+    this.keys = opts.keys ?? null;
     this.maxCount = size * 8;
-    this.maxBytes = opts.maxInflightBytes ?? 96 * 1024 * 1024;
+    this.maxBytes = opts.maxInflightBytes ?? 48 * 1024 * 1024;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL), busy: null };
+    const slot: Slot = { worker: new Worker(WORKER_URL, {
+      workerData: { keys: this.keys },
+      // Small young generation and a capped heap: parse garbage is short-lived, and the cap turns
+      // a runaway message into a crashed task (reported with its locator), not an OOM of trove.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 },
+    }), busy: null };
     slot.worker.on('message', (reply: ParseReply) => {
       const p = slot.busy;
       slot.busy = null;

@@ -5,6 +5,7 @@
  */
 import type { Limits } from '../core/limits.ts';
 import type { ParsedMessage } from '../mime/types.ts';
+import type { MessageAuth } from './authenticate-message.ts';
 
 export interface ParseTask {
   id: number;
@@ -33,6 +34,8 @@ export interface MessageResult {
   children: { part: string; filename: string | null; result: MessageResult }[];
   /** Outlook items inside a .msg that are not mail (counted, not parsed). */
   nonMail: { name: string; what: string }[];
+  /** DKIM/ARC results and verdict; null when analysis is off (`--no-analyze`). */
+  auth: MessageAuth | null;
 }
 
 export type ParseReply = { id: number; ok: true; result: MessageResult } | { id: number; ok: false; error: string };

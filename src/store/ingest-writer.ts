@@ -129,8 +129,8 @@ export class IngestWriter {
       return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
     const fresh = Number(
-      this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
+      this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
         r.sha256, r.size, r.origin, r.format,
         r.parsed?.messageId ?? null, r.parsed?.date ?? null, r.parsed?.dateRaw ?? null, r.parsed?.subject ?? null,
         r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
@@ -138,6 +138,8 @@ export class IngestWriter {
         // (parsing is sub-millisecond), which halves what ingest writes
         JSON.stringify(r.parsed ? { ...r.parsed, text: undefined, html: undefined, headers: undefined } : null),
         r.error,
+        r.auth?.verdict ?? null,
+        r.auth ? JSON.stringify({ dkim: r.auth.dkim, arc: r.auth.arc }) : null,
       ).changes,
     ) > 0;
     const itemId = this.insertItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh, meta });
@@ -151,7 +153,8 @@ export class IngestWriter {
     this.putBlob(r.sha256, r.bytes);
     const ev = this.db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
     if (r.error) ev.run(r.sha256, 'parse', 'parse-error', 'warning', `The message could not be parsed (${r.error}); its raw bytes are kept.`);
-    if (r.origin === 'synthesized') ev.run(r.sha256, 'parse', 'synthesized', 'info', 'These bytes were rebuilt from an Outlook store, not found as sent: signatures over them cannot be checked.');
+    if (r.auth) writeAuthEvidence(this.db, r.sha256, r.auth.evidence);
+    else if (r.origin === 'synthesized' || r.format === 'msg') ev.run(r.sha256, 'parse', 'synthesized', 'info', 'This message was rebuilt from an Outlook file (.msg/.pst), not found as it was sent, so its signatures cannot be checked.');
     if (r.parsed) {
       for (const a of r.parsed.anomalies) ev.run(r.sha256, 'parse', a.code, 'info', a.detail);
       const att = this.db.stmt('INSERT INTO attachments (message, idx, part, filename, content_type, disposition, content_id, size, sha256, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)');
@@ -163,6 +166,13 @@ export class IngestWriter {
     for (const n of r.nonMail) this.insertItem({ locator: `${locator}!${n.name || 'item'}`, parentId: itemId, kind: 'file', format: n.what });
     return itemId;
   }
+}
+
+/** Replaces a message's authentication evidence (ingest, and `trove analyze` after key imports). */
+export function writeAuthEvidence(db: CaseDb, id: string, evidence: readonly { code: string; severity: string; detail: string }[]): void {
+  db.stmt("DELETE FROM evidence WHERE message = ? AND stage = 'auth'").run(id);
+  const ev = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
+  for (const e of evidence) ev.run(id, 'auth', e.code, e.severity, e.detail);
 }
 
 /** Blob key of the RFC 5322 rendering of a .msg, stored beside the original bytes. */

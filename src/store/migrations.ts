@@ -113,4 +113,23 @@ CREATE TABLE log (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'key archive',
+    sql: `
+-- DKIM public keys the case trusts for offline verification (trove keys import / fetch).
+-- Several values per name = key rotation; each keeps its own dates and status.
+CREATE TABLE keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,            -- selector._domainkey.domain
+  value TEXT NOT NULL,           -- the TXT record as published
+  status TEXT NOT NULL,          -- active | revoked | published
+  first_seen TEXT,
+  last_seen TEXT,
+  source TEXT NOT NULL,          -- archive | dns
+  added_at TEXT NOT NULL,
+  UNIQUE (name, value)
+);
+`,
+  },
 ];

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { REPO } from './corpora.ts';
 
 export const BIN = join(REPO, 'bin/trove.js');
+/** The flags of bin/trove.js's shebang, so tests run trove exactly as `npx trove` does. */
+export const NODE_FLAGS = ['--max-semi-space-size=4'];
 
 export interface Run {
   status: number | null;
@@ -15,7 +17,7 @@ export interface Run {
 }
 
 export function trove(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, BIN, ...args], {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, ...opts.env },
     maxBuffer: 1024 * 1024 * 1024,
@@ -31,7 +33,7 @@ export function troveJson<T = unknown>(args: string[], opts: { cwd?: string } = 
 }
 
 export function troveSpawn(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export interface StatusJson {

@@ -90,7 +90,7 @@ describe('ingest of the shared corpora', () => {
     expect(top('enron.pst').length).toBe(71);
     expect(top('pstextractortest@outlook.com.ost').length).toBe(14);
     expect(top('pstextractortestpdf@outlook.com.ost').length).toBe(2);
-    expect(top('enron.pst').filter((l) => l.startsWith('pst/enron.pst!Personal/#')).length).toBe(47);
+    expect(top('enron.pst').filter((l) => l.includes('/Personal/#')).length).toBe(47);
   });
 
   it('Outlook .msg: the 28 mail items are messages, the 16 others known non-mail files', () => {

@@ -3,15 +3,19 @@
  * The command list, registered once.
  */
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
+import { registerKeys } from './keys.ts';
 import { registerShow } from './show.ts';
 import { registerStatus } from './status.ts';
 
 export function registerCommands(program: Command): void {
   registerIngest(program);
   registerStatus(program);
+  registerKeys(program);
+  registerAnalyze(program);
   registerExport(program);
   registerShow(program);
   registerDemo(program);

@@ -39,7 +39,7 @@ export function registerIngest(program: Command): void {
     .option('--max-ratio <n>', 'archive expansion ratio limit (zip bombs)')
     .option('--max-expanded-bytes <n>', 'bytes one archive may expand to')
     .option('--max-message-bytes <n>', 'largest message read')
-    .action(async (paths: string[], o: Record<string, string | undefined>, cmd: Command) => {
+    .action(async (paths: string[], o: Record<string, string | undefined> & { analyze?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       const limits = resolveLimits({ maxDepth: o.maxDepth, maxRatio: o.maxRatio, maxExpandedBytes: o.maxExpandedBytes, maxMessageBytes: o.maxMessageBytes });
       const workers = parseWorkers(o.workers);
@@ -58,6 +58,7 @@ export function registerIngest(program: Command): void {
         const s = await ingest(db, paths, {
           workers,
           limits,
+          analyze: o.analyze !== false,
           onProgress: ({ bytes, total, counts }) => {
             bar?.setTotal(Math.max(total, 1));
             bar?.update(bytes, { msgs: counts.messages, mbs: mb(bytes / Math.max((Date.now() - t0) / 1000, 0.001)) });
