@@ -1,25 +1,31 @@
 /**
  * @module pipeline/parse-worker
- * Worker-thread entry: parses and hashes messages off the main thread.
+ * Worker-thread entry: parses, hashes and authenticates messages off the main thread, a batch
+ * per message-port round trip.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolverFromRecords } from '../auth/keys.ts';
+import type { Limits } from '../core/limits.ts';
 import type { NamedKey } from '../store/keys.ts';
 import { parseOne } from './parse-message.ts';
 import type { ParseReply, ParseTask } from './task.ts';
 import { transferable } from './task.ts';
 
-const data = workerData as { keys: NamedKey[] | null };
+const data = workerData as { keys: NamedKey[] | null; limits: Limits };
 const resolve = data.keys ? resolverFromRecords(data.keys) : null;
+const opts = { limits: data.limits, resolve };
 
-parentPort!.on('message', (task: ParseTask) => {
-  let reply: ParseReply;
-  try {
-    const result = parseOne(task.bytes, task.format, task.origin, { limits: task.limits, resolve });
-    reply = { id: task.id, ok: true, result };
-    parentPort!.postMessage(reply, transferable(result));
-  } catch (e) {
-    reply = { id: task.id, ok: false, error: e instanceof Error ? e.message : String(e) };
-    parentPort!.postMessage(reply);
+parentPort!.on('message', (tasks: ParseTask[]) => {
+  const replies: ParseReply[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const task of tasks) {
+    try {
+      const result = parseOne(task.bytes, task.format, task.origin, opts);
+      replies.push({ id: task.id, ok: true, result });
+      transferable(result, transfer);
+    } catch (e) {
+      replies.push({ id: task.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    }
   }
+  parentPort!.postMessage(replies, transfer);
 });

@@ -2,26 +2,36 @@
  * @module pipeline/pool
  * A fixed pool of parse workers with bounded in-flight work: the walker waits for room
  * before reading the next message, so memory stays flat whatever the dump size.
+ *
+ * Tasks go to a worker in small batches (one postMessage each way per batch): at ~50 µs per
+ * message-port round trip, one message per post cost the main thread more than its SQLite
+ * writes. If a worker dies, the tasks of its batch are retried one by one, so only the
+ * message that kills a worker is reported as crashed.
  */
 import { Worker } from 'node:worker_threads';
 import type { Limits } from '../core/limits.ts';
-import type { MessageResult, ParseReply, ParseTask } from './task.ts';
-import { ownBuffer } from './task.ts';
 import type { NamedKey } from '../store/keys.ts';
+import type { MessageResult, ParseReply, ParseTask } from './task.ts';
+import { ownBuffer, transferable } from './task.ts';
 
 interface Pending {
   task: ParseTask;
   size: number;
+  /** Retried alone after a worker crash. */
+  solo: boolean;
   resolve: (r: MessageResult) => void;
   reject: (e: Error) => void;
 }
 
 interface Slot {
   worker: Worker;
-  busy: Pending | null;
+  busy: Pending[] | null;
 }
 
 const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
+/** Tasks per post, and bytes per post (big messages go alone). */
+const BATCH_TASKS = 8;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 export class ParsePool {
   private slots: Slot[] = [];
@@ -34,53 +44,59 @@ export class ParsePool {
   private readonly maxCount: number;
   private readonly maxBytes: number;
   private readonly limits: Limits;
-
   private readonly keys: NamedKey[] | null;
 
   /** `keys`: the case's key archive for authentication, or null to skip it (`--no-analyze`). */
   constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number; keys?: NamedKey[] | null } = {}) {
     this.limits = limits;
     this.keys = opts.keys ?? null;
-    this.maxCount = size * 8;
+    this.maxCount = size * BATCH_TASKS * 2;
     this.maxBytes = opts.maxInflightBytes ?? 48 * 1024 * 1024;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL, {
-      workerData: { keys: this.keys },
+    const worker = new Worker(WORKER_URL, {
+      workerData: { keys: this.keys, limits: this.limits },
       // Small young generation and a capped heap: parse garbage is short-lived, and the cap turns
       // a runaway message into a crashed task (reported with its locator), not an OOM of trove.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 },
-    }), busy: null };
-    slot.worker.on('message', (reply: ParseReply) => {
-      const p = slot.busy;
+    });
+    const slot: Slot = { worker, busy: null };
+    worker.on('message', (replies: ParseReply[]) => {
+      const batch = slot.busy ?? [];
       slot.busy = null;
-      if (p) {
+      const byId = new Map(batch.map((p) => [p.task.id, p]));
+      for (const reply of replies) {
+        const p = byId.get(reply.id);
+        if (!p) continue;
         this.release(p.size);
         if (reply.ok) p.resolve(reply.result);
         else p.reject(new Error(reply.error));
       }
       this.dispatch();
     });
-    slot.worker.on('error', (err) => this.crashed(slot, err));
-    slot.worker.on('exit', (code) => {
+    worker.on('error', (err) => this.crashed(slot, err));
+    worker.on('exit', (code) => {
       if (!this.closed) this.crashed(slot, new Error(`parse worker exited with code ${code}`));
     });
     return slot;
   }
 
-  /** A worker died (out of memory, a native crash): fail its task, replace it, go on. */
+  /** A worker died (out of memory, a native crash): retry its batch one by one, replace it, go on. */
   private crashed(slot: Slot, err: Error): void {
-    const p = slot.busy;
+    const batch = slot.busy ?? [];
     slot.busy = null;
     const i = this.slots.indexOf(slot);
     if (i === -1) return;
     slot.worker.removeAllListeners();
     void slot.worker.terminate();
-    if (p) {
-      this.release(p.size);
-      p.reject(err);
+    if (batch.length === 1 && batch[0].solo) {
+      this.release(batch[0].size);
+      batch[0].reject(err);
+    } else {
+      for (const p of batch) p.solo = true;
+      this.queue.unshift(...batch);
     }
     if (!this.closed) {
       this.slots[i] = this.spawn();
@@ -105,22 +121,28 @@ export class ParsePool {
   /** Parses one message. Call `room` first to keep memory bounded. */
   parse(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized'): Promise<MessageResult> {
     const own = ownBuffer(bytes);
-    const task: ParseTask = { id: this.nextId++, bytes: own, format, origin, limits: this.limits };
+    const task: ParseTask = { id: this.nextId++, bytes: own, format, origin };
     this.inflightBytes += own.length;
     this.inflightCount++;
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, size: own.length, resolve, reject });
+      this.queue.push({ task, size: own.length, solo: false, resolve, reject });
+      // a batch waits for company only while every worker is busy
       this.dispatch();
     });
   }
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.busy) continue;
-      const p = this.queue.shift();
-      if (!p) return;
-      slot.busy = p;
-      slot.worker.postMessage(p.task, [p.task.bytes.buffer as ArrayBuffer]);
+      if (slot.busy || this.queue.length === 0) continue;
+      const batch: Pending[] = [this.queue.shift()!];
+      let bytes = batch[0].size;
+      while (!batch[0].solo && batch.length < BATCH_TASKS && this.queue.length && !this.queue[0].solo && bytes + this.queue[0].size <= BATCH_BYTES) {
+        const p = this.queue.shift()!;
+        bytes += p.size;
+        batch.push(p);
+      }
+      slot.busy = batch;
+      slot.worker.postMessage(batch.map((p) => p.task), batch.map((p) => p.task.bytes.buffer as ArrayBuffer));
     }
   }
 
@@ -129,3 +151,4 @@ export class ParsePool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }
+

@@ -3,7 +3,6 @@
  * What crosses the worker boundary: a message's bytes in, its parsed record out. Byte
  * buffers are transferred, not copied (see `transferable`).
  */
-import type { Limits } from '../core/limits.ts';
 import type { ParsedMessage } from '../mime/types.ts';
 import type { MessageAuth } from './authenticate-message.ts';
 
@@ -12,7 +11,6 @@ export interface ParseTask {
   bytes: Uint8Array;
   format: 'rfc822' | 'msg';
   origin: 'as-found' | 'synthesized';
-  limits: Limits;
 }
 
 export interface MessageResult {
