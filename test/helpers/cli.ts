@@ -4,6 +4,7 @@
  */
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Status } from '../../src/store/queries.ts';
 import { REPO } from './corpora.ts';
 
 export const BIN = join(REPO, 'bin/trove.js');
@@ -36,18 +37,8 @@ export function troveSpawn(args: string[]): ChildProcess {
   return spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export interface StatusJson {
-  messages: number;
-  unique: number;
-  duplicates: number;
-  containers: number;
-  files: number;
-  skipped: { locator: string; code: string; reason: string }[];
-  errors: { locator: string; code: string; message: string }[];
-  warnings: { locator: string; code: string; message: string }[];
-  parse_errors: number;
-  incomplete: string[];
-}
+/** What `trove status --json` prints. */
+export type StatusJson = Status;
 
 /** Export records, sorted by id, each with sorted sources: a canonical form to compare runs. */
 export function exportSorted(caseDir: string): string[] {
