@@ -1,17 +1,37 @@
 #!/usr/bin/env python3
-"""Builds demo/sample-dump.zip: a small, entirely fictional leaked-mailbox dump for `trove demo`.
+"""Builds demo/sample-dump.zip and demo/keys.txt: a small, entirely fictional leaked-mailbox dump for `trove demo`.
 
 Campaign "Horizon" (horizon.example) a few days before a run-off. Deterministic: fixed
 timestamps, sorted members, so the zip is byte-identical on every run.
+Run with Debian's python3 (/usr/bin/python3, package python3-dkim): the campaign's messages are
+DKIM-signed with a fresh 2048-bit key whose public half goes to demo/keys.txt (the private key
+is thrown away), so the demo shows a verified message, its doctored copy (tampered) and a
+forwarded copy. The zip is regenerated with a new key on each run.
 Contents: a maildir (two users, cur/new), an mbox with a `>From ` line, loose .eml files
 (windows-1252 French with a PDF-like attachment, KOI8-R Russian, a forwarded message,
 a phishing mail from a lookalike domain), a byte-identical duplicate, a divergent copy
 of a message (same Message-ID, altered amount), a non-mail file and an empty file.
 """
-import base64, os, zipfile
+import base64, os, subprocess, tempfile, zipfile
+import dkim
 from email.header import Header
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sample-dump.zip')
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, 'sample-dump.zip')
+
+with tempfile.TemporaryDirectory() as tmp:
+    pem = os.path.join(tmp, 'k.pem')
+    subprocess.run(['openssl', 'genrsa', '-out', pem, '2048'], check=True, capture_output=True)
+    PRIVATE = open(pem, 'rb').read()
+    pub = subprocess.run(['openssl', 'rsa', '-in', pem, '-pubout', '-outform', 'DER'], check=True, capture_output=True).stdout
+with open(os.path.join(HERE, 'keys.txt'), 'w') as f:
+    f.write('# DKIM key of the fictional campaign (horizon.example), archived when the dump landed\n')
+    f.write('may2017._domainkey.horizon.example v=DKIM1; k=rsa; p=' + base64.b64encode(pub).decode() + '\n')
+
+def sign(m):
+    crlf = m.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
+    sig = dkim.sign(crlf, b'may2017', b'horizon.example', PRIVATE, include_headers=[b'from', b'to', b'subject', b'date', b'message-id'])
+    return sig + crlf
 T = (2017, 5, 3, 12, 0, 0)
 
 def msg(headers, body, charset='utf-8'):
@@ -30,6 +50,7 @@ budget = msg([
     ('Content-Type', 'text/plain; charset=utf-8'),
 ], 'Bob,\n\nThe budget meeting is moved to Thursday 10:00. Final figure for the rally: 48,500 EUR.\n\nAlice\n')
 
+budget = sign(budget)
 budget_fake = budget.replace(b'48,500 EUR', b'148,500 EUR (cash, do not declare)')
 
 note = b'Note de frais jointe. Montant : 1 250 \x80, r\xe9gl\xe9 par ch\xe8que.\n\nCordialement,\nC\xe9line\n'

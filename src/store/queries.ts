@@ -81,7 +81,7 @@ function toRecord(db: CaseDb, r: Row): ExportRecord {
   const evidence = (db.stmt('SELECT code, severity, detail FROM evidence WHERE message = ? ORDER BY rowid').all(id) as Row[]).map((e) => ({ code: String(e.code), severity: String(e.severity), detail: String(e.detail) }));
   return {
     id,
-    sources: (db.stmt("SELECT locator FROM items WHERE sha256 = ? AND kind = 'message' ORDER BY id").all(id) as Row[]).map((s) => ({ locator: String(s.locator) })),
+    sources: (db.stmt("SELECT locator FROM items WHERE sha256 = ? AND kind = 'message' ORDER BY locator").all(id) as Row[]).map((s) => ({ locator: String(s.locator) })),
     message_id: (r.message_id as string | null) ?? null,
     date: (r.date as string | null) ?? null,
     from: parsed?.from ?? [],
@@ -107,9 +107,12 @@ function toRecord(db: CaseDb, r: Row): ExportRecord {
   };
 }
 
-/** Every unique message, in a stable order (first found first). */
+/**
+ * Every unique message, ordered by the first locator it was found at: stable whatever the
+ * number of workers or the interruptions of the ingest.
+ */
 export function* exportRecords(db: CaseDb): Generator<ExportRecord> {
-  const rows = db.db.prepare(`SELECT ${MESSAGE_COLS} FROM messages m ORDER BY (SELECT MIN(id) FROM items i WHERE i.sha256 = m.id AND i.kind = 'message'), m.id`).iterate() as Iterable<Row>;
+  const rows = db.db.prepare(`SELECT ${MESSAGE_COLS} FROM messages m ORDER BY (SELECT MIN(locator) FROM items i WHERE i.sha256 = m.id AND i.kind = 'message'), m.id`).iterate() as Iterable<Row>;
   for (const r of rows) yield toRecord(db, r);
 }
 

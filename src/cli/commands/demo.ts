@@ -4,7 +4,10 @@
  * own and shows what trove found. The web UI is not part of this version yet, so the demo
  * prints the accounting and a few messages instead of serving them.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseKeyArchive } from '../../auth/keys.ts';
+import { importKeys } from '../../store/keys.ts';
 import type { Command } from 'commander';
 import { DEFAULT_LIMITS } from '../../core/limits.ts';
 import { ingest } from '../../pipeline/ingest.ts';
@@ -16,6 +19,8 @@ import { showText } from './show.ts';
 import { requireSqlite } from '../main.ts';
 
 export const SAMPLE_DUMP = fileURLToPath(new URL('../../../demo/sample-dump.zip', import.meta.url));
+/** The campaign's DKIM key, "archived when the dump landed" (demo/make-sample.py). */
+export const SAMPLE_KEYS = fileURLToPath(new URL('../../../demo/keys.txt', import.meta.url));
 
 export function registerDemo(program: Command): void {
   program
@@ -26,6 +31,7 @@ export function registerDemo(program: Command): void {
       requireSqlite(g.db);
       const db = new CaseDb(g.case ?? 'trove-demo', { create: true });
       try {
+        importKeys(db, parseKeyArchive(readFileSync(SAMPLE_KEYS, 'utf8')).records);
         const s = await ingest(db, [SAMPLE_DUMP], { limits: DEFAULT_LIMITS });
         const st = status(db);
         if (g.json) {
