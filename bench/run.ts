@@ -1,12 +1,13 @@
 /**
  * @module bench/run
  * `npm run bench [-- --quick]`: trove's ingest against notmuch and mu on the Enron maildir, all
- * measured in the same run on the same machine. See docs/bench.md.
+ * measured in the same run on the same machine, and DKIM verifications/s against dkimpy
+ * (bench/dkim.ts; `--only dkim` runs just that). See docs/bench.md.
  *
  * Options:
  *   --quick            first N users only (default 20, ~1/5 of the corpus) for a run under a minute
  *   --users N          users in the --quick subset
- *   --only a,b         run only these rows: trove-folder, trove-tgz, notmuch, mu
+ *   --only a,b         run only these rows: trove-folder, trove-tgz, notmuch, mu, dkim
  *   --tarball PATH     corpus tarball (default ../shared/corpora/enron-maildir.tar.gz, $TROVE_BENCH_TARBALL)
  *   --timeout S        kill a tool after S seconds (default 1800)
  *   --keep             keep the cases/databases made by the runs
@@ -17,6 +18,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDkimBench, type DkimBench } from './dkim.ts';
 import { ceiling, ensureTools, machine, versions, type Ceiling } from './lib/machine.ts';
 import { runMu, runNotmuch, runTrove, type ToolRun } from './lib/peers.ts';
 import { prepare, warm, type Dataset } from './lib/prepare.ts';
@@ -24,7 +26,7 @@ import { haveGnuTime, timeShell } from './lib/proc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = { vsNotmuch: 4, vsMu: 2, rssMb: 512 };
-const ROWS = ['trove-folder', 'trove-tgz', 'notmuch', 'mu'] as const;
+const ROWS = ['trove-folder', 'trove-tgz', 'notmuch', 'mu', 'dkim'] as const;
 
 interface Args {
   quick: boolean;
@@ -126,6 +128,22 @@ function table(headers: string[], rows: string[][], right: boolean[]): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
+  // DKIM section (bench/dkim.ts): needs only the DKIM vectors, so it runs before the corpus check.
+  let dkim: DkimBench | null = null;
+  if (args.only.has('dkim')) {
+    try {
+      dkim = await runDkimBench({ log });
+      process.stdout.write(`${dkim.report}\n\n`);
+    } catch (e) {
+      log(`dkim failed: ${String(e)}`);
+    }
+    if (args.only.size === 1) {
+      mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+      writeFileSync(join(ROOT, 'bench', 'results', 'latest-dkim.json'), JSON.stringify({ started: new Date().toISOString(), dkim }, null, 2) + '\n');
+      log('wrote bench/results/latest-dkim.json');
+      return dkim ? 0 : 3;
+    }
+  }
   if (!existsSync(args.tarball)) {
     process.stderr.write(`bench: corpus not found: ${args.tarball} (use --tarball)\n`);
     return 1;
@@ -267,6 +285,7 @@ async function main(): Promise<number> {
     ratios,
     ceiling: ceil,
     troveStartupSeconds: startup,
+    dkim,
     report: o.join('\n'),
   };
   const dir = join(ROOT, 'bench', 'results');

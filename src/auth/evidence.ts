@@ -26,6 +26,7 @@ export type AuthEvidenceCode =
   | 'key-revoked'
   | 'key-published'
   | 'key-not-archived'
+  | 'key-fetched'
   | 'key-mismatch'
   | 'key-incompatible'
   | 'weak-key'

@@ -12,3 +12,4 @@ export { fromDomains, organisationalDomain } from './from-domain.ts';
 export { parseKeyArchive, resolverFromRecords, describeKeyRecord, type ArchivedKey, type KeyArchiveParse } from './keys.ts';
 export { parseKeyRecord } from './dkim/key.ts';
 export type { AuthEvidenceCode } from './evidence.ts';
+export { fetchKeys, dnsTxtLookup, type TxtLookup, type FetchedName, type FetchOptions } from './key-fetch.ts';

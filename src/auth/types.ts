@@ -16,7 +16,11 @@ export interface KeyRecord {
   status: 'active' | 'revoked' | 'published';
   first_seen?: string;
   last_seen?: string;
-  /** `archive`: from the case's key archive. `dns`: looked up live (today), not archived. */
+  /**
+   * `archive`: imported into the case's key archive (`trove keys import`). `dns`: found in DNS;
+   * with `first_seen` it was archived by `trove keys fetch` on that date (may verify, with
+   * `key-fetched` evidence giving the date), without it a live lookup never archived (never verifies).
+   */
   source: 'archive' | 'dns';
 }
 

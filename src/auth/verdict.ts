@@ -72,7 +72,8 @@ export function dkimVerdict(results: DkimSignatureResult[], fromDomain: string |
   if (verifiedIdx !== -1) {
     const v = results[verifiedIdx];
     const k = v.key_info;
-    const keyText = k ? `${k.type === 'rsa' ? `a ${k.bits}-bit RSA` : 'an Ed25519'} key from the case's archive` : 'an archived key';
+    const kind = k ? (k.type === 'rsa' ? `a ${k.bits}-bit RSA` : 'an Ed25519') : 'an archived';
+    const keyText = !k ? 'an archived key' : k.source === 'dns' ? `${kind} key fetched from DNS on ${(k.first_seen ?? '').slice(0, 10)} (not archived when the mail was sent: see the key-fetched finding)` : `${kind} key from the case's archive`;
     add(ev('signature-verified', 'info', `${v.domain} signed this message and the signature still verifies with ${keyText}. The body and the signed header fields (${prose(presentSigned(v))}) are exactly as ${v.domain}'s mail system sent them.`, { domain: v.domain, selector: v.selector }));
     results.forEach((r) => {
       for (const e of r.evidence) add(r.aligned ? e : demote(e));
@@ -172,7 +173,11 @@ export function blockers(r: DkimSignatureResult): Evidence[] {
     return out;
   }
   const k = r.key_info;
-  if (!k || r.key !== 'archive' || k.source !== 'archive') {
+  // Keys from the case's archive verify; so do keys `trove keys fetch` archived with the date seen
+  // (source dns + first_seen; their `key-fetched` evidence stays with the verdict). A key looked
+  // up live and never archived (dns, no date) does not.
+  const archived = k !== null && r.key === k.source && (k.source === 'archive' || (k.source === 'dns' && k.first_seen !== null));
+  if (!k || !archived) {
     reuse('key-not-archived', () => ev('key-not-archived', 'warning', `${d}'s key does not come from the case's archive.`));
   }
   if (k && k.status === 'published') reuse('key-published', () => ev('key-published', 'warning', `${d}'s private key is public: the signature proves nothing.`));

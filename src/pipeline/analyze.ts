@@ -8,6 +8,7 @@ import { resolverFromRecords } from '../auth/keys.ts';
 import { writeAuthEvidence } from '../store/ingest-writer.ts';
 import { loadKeys } from '../store/keys.ts';
 import type { CaseDb } from '../store/sqlite.ts';
+import { runForensics } from '../forensics/index.ts';
 import { authenticateMessage, type Verdict } from './authenticate-message.ts';
 
 export interface AnalyzeSummary {
@@ -44,6 +45,7 @@ export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: numbe
     }
   }
   db.commit();
+  runForensics(db);
   onProgress?.(done, total);
   return { messages: done, seconds: (Date.now() - t0) / 1000, verdicts, changed };
 }

@@ -15,6 +15,8 @@ import type { CaseDb } from '../store/sqlite.ts';
 import { ParsePool } from './pool.ts';
 import { loadKeys } from '../store/keys.ts';
 import { VERSION } from '../core/version.ts';
+import { indexPending } from '../search/indexer.ts';
+import { runForensics } from '../forensics/index.ts';
 
 export interface IngestOptions {
   workers?: number;
@@ -98,6 +100,10 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     report();
     writer.log('info', 'done', writer.counts);
     writer.flush();
+    // case-level passes need every message: run them after the parse workers are gone (memory)
+    await pool.close();
+    indexPending(db);
+    if (opts.analyze !== false) runForensics(db);
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
   } catch (e) {
     writer.flush();

@@ -8,6 +8,7 @@ import type { Limits } from '../core/limits.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { renderMsg } from './msg-render.ts';
 import type { KeyResolver } from '../auth/types.ts';
+import { indexFields } from '../search/indexer.ts';
 import { authenticateMessage } from './authenticate-message.ts';
 import type { MessageResult } from './task.ts';
 import { ownBuffer } from './task.ts';
@@ -33,7 +34,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
   const id = sha(bytes);
   const result: MessageResult = {
     sha256: id, size: bytes.length, format, origin, bytes, rendered: null, parsed: null,
-    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null,
+    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null, index: null,
   };
   if (opts.resolve) result.auth = authenticateMessage(bytes, format === 'msg' ? 'synthesized' : origin, opts.resolve);
   let wire: Uint8Array = bytes;
@@ -56,6 +57,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
     const m = out.message;
     result.parsed = m;
     result.threadId = threadOf(m.references, m.inReplyTo, m.messageId, id);
+    result.index = indexFields(m);
     const seen = new Set<string>();
     out.attachmentBytes.forEach((b, i) => {
       const h = m.attachments[i].sha256;

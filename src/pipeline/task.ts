@@ -5,6 +5,7 @@
  */
 import type { ParsedMessage } from '../mime/types.ts';
 import type { MessageAuth } from './authenticate-message.ts';
+import type { IndexFields } from '../search/indexer.ts';
 
 export interface ParseTask {
   id: number;
@@ -34,6 +35,8 @@ export interface MessageResult {
   nonMail: { name: string; what: string }[];
   /** DKIM/ARC results and verdict; null when analysis is off (`--no-analyze`). */
   auth: MessageAuth | null;
+  /** Full-text index fields, normalised in the worker so the main thread only inserts them. */
+  index: IndexFields | null;
 }
 
 export type ParseReply = { id: number; ok: true; result: MessageResult } | { id: number; ok: false; error: string };

@@ -6,6 +6,7 @@
  * together: a crash can lose a whole batch, never half a message.
  */
 import type { MessageResult } from '../pipeline/task.ts';
+import { indexFields, writeIndex } from '../search/indexer.ts';
 import type { CaseDb } from './sqlite.ts';
 
 export type ItemKind = 'message' | 'container' | 'file' | 'skipped' | 'error';
@@ -160,6 +161,7 @@ export class IngestWriter {
       const att = this.db.stmt('INSERT INTO attachments (message, idx, part, filename, content_type, disposition, content_id, size, sha256, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)');
       r.parsed.attachments.forEach((a, i) => att.run(r.sha256, i, a.part, a.filename, a.contentType, a.disposition, a.contentId, a.size, a.sha256, '{}'));
     }
+    writeIndex(this.db, r.sha256, r.index ?? indexFields(null, r.parsed?.subject ?? null));
     for (const b of r.blobs) this.putBlob(b.sha256, b.bytes);
     if (r.rendered) this.putBlob(renderedKey(r.sha256), r.rendered);
     for (const c of r.children) this.writeMessage(`${locator}!part-${c.part}`, itemId, c.result, r.sha256);

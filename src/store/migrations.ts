@@ -132,4 +132,34 @@ CREATE TABLE keys (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'search index',
+    sql: `
+-- One row per indexed message (src/search/indexer.ts); its id is the FTS rowid. A message
+-- without a row here is not indexed yet, so indexing resumes where it stopped.
+CREATE TABLE search_docs (
+  id INTEGER PRIMARY KEY,
+  message TEXT NOT NULL UNIQUE,
+  thread_index TEXT,             -- Outlook Thread-Index conversation key (hex of its first 22 bytes)
+  indexed_at TEXT NOT NULL
+);
+-- Addresses per indexed message, for from:/to:/cc: addresses, domain:, facets, correspondents.
+-- rdomain is the domain reversed by labels (com.example.mail) so a domain and its subdomains
+-- are one index range.
+CREATE TABLE search_addresses (
+  doc INTEGER NOT NULL,
+  role TEXT NOT NULL,            -- from | to | cc
+  address TEXT NOT NULL,         -- lower-case
+  name TEXT,
+  rdomain TEXT NOT NULL
+);
+CREATE INDEX search_addresses_doc ON search_addresses (doc);
+CREATE INDEX search_addresses_address ON search_addresses (address, role);
+CREATE INDEX search_addresses_rdomain ON search_addresses (rdomain);
+-- Full text (SQLite only; a PostgreSQL store would hold the same columns as tsvector).
+-- Text is NFKC-normalised before it is stored (src/search/normalize.ts).
+CREATE VIRTUAL TABLE search_fts USING fts5(subject, body, from_, to_, cc_, filename, attachment, tokenize = 'unicode61 remove_diacritics 2');
+`,
+  },
 ];

@@ -8,8 +8,10 @@ import type { Status } from '../../src/store/queries.ts';
 import { REPO } from './corpora.ts';
 
 export const BIN = join(REPO, 'bin/trove.js');
-/** The flags of bin/trove.js's shebang, so tests run trove exactly as `npx trove` does. */
-export const NODE_FLAGS = ['--max-semi-space-size=4'];
+/** Preloaded into every CLI run of the tests: any DNS lookup or outgoing connection fails. */
+export const DENY_NETWORK = join(REPO, 'test/helpers/deny-network.ts');
+/** The flags of bin/trove.js's shebang (so tests run trove as `npx trove` does), plus the network guard. */
+export const NODE_FLAGS = ['--max-semi-space-size=4', `--import=${DENY_NETWORK}`];
 
 export interface Run {
   status: number | null;

@@ -199,7 +199,9 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
     if (best.record.status === 'published') {
       notes.push(ev('key-published', 'warning', `${d}'s signature verifies, but the private half of this key (${keyDesc}) has been made public, so anyone could have made this signature: it proves nothing.`, { key: keyName }));
     }
-    if (best.record.source === 'dns') {
+    if (best.record.source === 'dns' && best.record.first_seen) {
+      notes.push(fetchedKeyEvidence(d, keyDesc, keyName, best.record.first_seen, r.timestamp));
+    } else if (best.record.source === 'dns') {
       notes.push(ev('key-not-archived', 'warning', `The key ${keyDesc} was looked up in DNS now, not taken from an archive of the time the mail was sent. A domain's current key is not proof about old mail (domains change hands, keys get replaced).`, { key: keyName }));
     }
   }
@@ -298,4 +300,30 @@ function signedFieldNames(msg: DkimMessage, field: HeaderField, sig: ParsedSigna
     out.push(f.name);
   });
   return out;
+}
+
+/**
+ * The fetched-key policy (docs/auth.md, "Keys fetched from DNS"): a key that `trove keys fetch`
+ * found in DNS and archived with the date seen may verify, but the evidence always says when it was
+ * fetched and how long after the signature that was, because a key seen today is weaker evidence
+ * about old mail than a key archived at the time (domains change hands, selectors get reused).
+ */
+export function fetchedKeyEvidence(d: string, keyDesc: string, keyName: string, fetched: string, signedAt: number | null): Evidence {
+  const day = (iso: string) => iso.slice(0, 10);
+  const f = Date.parse(fetched);
+  const fetchedDay = Number.isNaN(f) ? fetched : day(new Date(f).toISOString());
+  let when: string;
+  let gapDays: number | null = null;
+  if (signedAt === null || Number.isNaN(f)) {
+    when = 'The signature carries no signing time (t=), so how long after the signing that was is unknown.';
+  } else {
+    gapDays = Math.floor((f - signedAt * 1000) / 86_400_000);
+    const signedDay = day(new Date(signedAt * 1000).toISOString());
+    when = gapDays > 0
+      ? `That is ${gapDays} day${gapDays === 1 ? '' : 's'} after ${d} signed the message (t= ${signedDay}).`
+      : `The signature says it was made on ${signedDay}, no earlier than the fetch.`;
+  }
+  return ev('key-fetched', 'warning',
+    `The key ${keyDesc} was fetched from DNS on ${fetchedDay} (trove keys fetch), not archived when the mail was sent. ${when} ${d} still publishes this key, so the signature was made by someone holding its private key; an archived key from the time of the message would be stronger evidence, because a domain can change hands or reuse a selector.`,
+    { key: keyName, fetched: fetchedDay, days_after_signing: gapDays });
 }

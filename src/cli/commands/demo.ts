@@ -1,8 +1,8 @@
 /**
  * @module cli/commands/demo
  * `trove demo`: ingests the bundled sample dump (demo/sample-dump.zip) into a case of its
- * own and shows what trove found. The web UI is not part of this version yet, so the demo
- * prints the accounting and a few messages instead of serving them.
+ * own, prints the accounting and a few messages, then serves the case (`trove serve`) unless
+ * `--no-serve` or `--json` is given.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { exportRecords, messageBody, status } from '../../store/queries.ts';
 import { CaseDb } from '../../store/sqlite.ts';
 import { globals, out } from '../context.ts';
 import { summaryLines } from './ingest.ts';
+import { serveCase } from './serve.ts';
 import { showText } from './show.ts';
 import { requireSqlite } from '../main.ts';
 
@@ -25,8 +26,11 @@ export const SAMPLE_KEYS = fileURLToPath(new URL('../../../demo/keys.txt', impor
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('ingest the bundled sample dump into ./trove-demo (or --case) and show what is in it')
-    .action(async (_o: unknown, cmd: Command) => {
+    .description('ingest the bundled sample dump into ./trove-demo (or --case), show what is in it, and serve it (web UI)')
+    .option('--no-serve', 'only print, do not start the web UI')
+    .option('--host <host>', 'address for the web UI', '127.0.0.1')
+    .option('--port <port>', 'port for the web UI', '8080')
+    .action(async (o: { serve: boolean; host: string; port: string }, cmd: Command) => {
       const g = globals(cmd);
       requireSqlite(g.db);
       const db = new CaseDb(g.case ?? 'trove-demo', { create: true });
@@ -48,6 +52,7 @@ export function registerDemo(program: Command): void {
           out(showText(r, messageBody(db, r.id), 600));
         }
         out(`\nnext: npx trove --case ${db.dir} status | export | show ID`);
+        if (o.serve) await serveCase(db, { host: o.host, port: o.port }, false);
       } finally {
         db.close();
       }

@@ -7,7 +7,10 @@ import { registerAnalyze } from './analyze.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
+import { registerForensics } from './forensics.ts';
 import { registerKeys } from './keys.ts';
+import { registerSearch } from './search.ts';
+import { registerServe } from './serve.ts';
 import { registerShow } from './show.ts';
 import { registerStatus } from './status.ts';
 
@@ -17,6 +20,9 @@ export function registerCommands(program: Command): void {
   registerKeys(program);
   registerAnalyze(program);
   registerExport(program);
+  registerSearch(program);
   registerShow(program);
   registerDemo(program);
+  registerServe(program);
+  registerForensics(program);
 }

@@ -1,9 +1,12 @@
 /**
  * @module cli/commands/show
- * `trove show ID`: one message, its sources, attachments and evidence.
+ * `trove show ID`: one message, its sources, attachments and evidence; `--report html|md|json`
+ * writes the self-contained authenticity report (src/report) to stdout or `--out FILE`.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TroveError } from '../../core/errors.ts';
+import { buildReport, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.ts';
 import { findMessage, messageBody, type ExportRecord } from '../../store/queries.ts';
 import { globals, openCase, out } from '../context.ts';
 
@@ -41,10 +44,24 @@ export function registerShow(program: Command): void {
     .command('show')
     .description('one message with its sources, attachments and evidence (ID = sha256, a prefix of 8+ hex digits, or a Message-ID)')
     .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Command) => {
+    .option('--report <format>', 'write a self-contained authenticity report: html, md or json')
+    .option('--out <file>', 'write the report to FILE instead of stdout')
+    .action((id: string, o: { report?: string; out?: string }, cmd: Command) => {
       const g = globals(cmd);
+      if (o.report !== undefined && !(REPORT_FORMATS as readonly string[]).includes(o.report)) throw new TroveError('usage', `--report must be one of ${REPORT_FORMATS.join(', ')}`);
+      if (o.out !== undefined && o.report === undefined) throw new TroveError('usage', '--out needs --report html|md|json');
       const db = openCase(g, false);
       try {
+        if (o.report !== undefined) {
+          const rep = buildReport(db, id);
+          if (!rep) throw new TroveError('not-found', `no single message matches ${id}`);
+          const text = renderReport(rep, o.report as ReportFormat);
+          if (o.out) {
+            writeFileSync(o.out, text);
+            if (g.json) out(JSON.stringify({ id: rep.message.sha256, report: o.report, out: o.out, verdict: rep.verdict }));
+          } else process.stdout.write(text);
+          return;
+        }
         const r = findMessage(db, id);
         if (!r) throw new TroveError('not-found', `no single message matches ${id}`);
         const body = messageBody(db, r.id);

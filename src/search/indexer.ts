@@ -1,0 +1,143 @@
+/**
+ * @module search/indexer
+ * Incremental full-text indexing: every message without a search_docs row is re-derived from
+ * its raw bytes (bodies are not stored in the case) and added to the FTS table and the
+ * address table, a batch per transaction. Interrupted or re-run, it picks up what is missing.
+ */
+import type { Address, ParsedMessage } from '../mime/types.ts';
+import { reparse } from '../store/queries.ts';
+import type { CaseDb } from '../store/sqlite.ts';
+import { htmlToText } from './html-text.ts';
+import { normalizeText } from './normalize.ts';
+import { rebuildThreads } from './threads.ts';
+
+/** Body text indexed per message, in characters: bounds the index against huge bodies. */
+export const MAX_INDEXED_BODY_CHARS = 2_000_000;
+const BATCH = 500;
+
+export interface IndexResult {
+  indexed: number;
+  seconds: number;
+  /** Messages whose thread_id changed in the thread rebuild. */
+  threadsUpdated: number;
+}
+
+/** example.mail.com → com.mail.example (a domain and its subdomains share a prefix). */
+export function reverseDomain(domain: string): string {
+  return domain.toLowerCase().split('.').filter(Boolean).reverse().join('.');
+}
+
+function people(list: Address[]): string {
+  return list.map((a) => `${a.name} ${a.address}`.trim()).join('\n');
+}
+
+/** Outlook's Thread-Index: its first 22 bytes name the conversation. */
+function threadIndexKey(m: ParsedMessage): string | null {
+  const h = m.headers.find((x) => x.name.toLowerCase() === 'thread-index');
+  if (!h) return null;
+  const bytes = Buffer.from(h.value.replace(/\s+/g, ''), 'base64');
+  return bytes.length >= 22 ? bytes.subarray(0, 22).toString('hex') : null;
+}
+
+export function bodyText(m: ParsedMessage): string {
+  let text = m.text;
+  // HTML-only messages, and HTML parts that carry more than their plain alternative
+  if (m.html && (!text.trim() || text.length < m.html.length / 20)) text = (text ? text + '\n' : '') + htmlToText(m.html);
+  return text.length > MAX_INDEXED_BODY_CHARS ? text.slice(0, MAX_INDEXED_BODY_CHARS) : text;
+}
+
+/** What the index holds for one message, normalised. Pure: computed in the parse workers at ingest. */
+export interface IndexFields {
+  subject: string;
+  body: string;
+  from: string;
+  to: string;
+  cc: string;
+  filenames: string;
+  threadIndex: string | null;
+  addresses: { role: 'from' | 'to' | 'cc'; address: string; name: string | null; rdomain: string }[];
+}
+
+export function indexFields(m: ParsedMessage | null, storedSubject: string | null = null): IndexFields {
+  const subject = m?.subject ?? storedSubject ?? '';
+  const addresses: IndexFields['addresses'] = [];
+  if (m) {
+    for (const [role, list] of [['from', m.from], ['to', m.to], ['cc', m.cc]] as const) {
+      const seen = new Set<string>();
+      for (const a of list) {
+        const address = a.address.trim().toLowerCase();
+        if (!address || seen.has(address)) continue;
+        seen.add(address);
+        const at = address.lastIndexOf('@');
+        addresses.push({ role, address, name: a.name || null, rdomain: at >= 0 ? reverseDomain(address.slice(at + 1)) : '' });
+      }
+    }
+  }
+  return {
+    subject: normalizeText(subject),
+    body: m ? normalizeText(bodyText(m)) : '',
+    from: m ? normalizeText(people(m.from)) : '',
+    to: m ? normalizeText(people(m.to)) : '',
+    cc: m ? normalizeText(people(m.cc)) : '',
+    filenames: normalizeText(m ? m.attachments.map((a) => a.filename ?? '').filter(Boolean).join('\n') : ''),
+    threadIndex: m ? threadIndexKey(m) : null,
+    addresses,
+  };
+}
+
+/** Writes one message's index rows (inside the caller's transaction). */
+export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
+  const doc = Number(
+    db.stmt('INSERT INTO search_docs (message, thread_index, indexed_at) VALUES (?, ?, ?)').run(id, f.threadIndex, new Date().toISOString()).lastInsertRowid,
+  );
+  db.stmt('INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    doc, f.subject, f.body, f.from, f.to, f.cc, f.filenames, '',
+  );
+  const ins = db.stmt('INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)');
+  for (const a of f.addresses) ins.run(doc, a.role, a.address, a.name, a.rdomain);
+  markThreadsDirty(db);
+}
+
+/** Threads are rebuilt over the whole case after messages were added (also after a crash: the mark commits with them). */
+export function markThreadsDirty(db: CaseDb): void {
+  db.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('threads_dirty', '1')").run();
+}
+
+/** Rebuilds threads if messages were indexed since the last rebuild. */
+export function rebuildThreadsIfDirty(db: CaseDb): number {
+  const dirty = db.stmt("SELECT value FROM meta WHERE key = 'threads_dirty'").get();
+  if (!dirty) return 0;
+  const n = rebuildThreads(db);
+  db.tx(() => db.stmt("DELETE FROM meta WHERE key = 'threads_dirty'").run());
+  return n;
+}
+
+function indexOne(db: CaseDb, id: string, storedSubject: string | null): void {
+  writeIndex(db, id, indexFields(reparse(db, id), storedSubject));
+}
+
+/** Indexes every message not indexed yet, then rebuilds threads if anything was added. */
+export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, total: number) => void } = {}): IndexResult {
+  const started = Date.now();
+  const pendingSql = 'SELECT m.id AS id, m.subject AS subject FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.message = m.id)';
+  const total = Number((db.stmt(`SELECT COUNT(*) AS n FROM (${pendingSql})`).get() as { n: number }).n);
+  let indexed = 0;
+  while (indexed < total) {
+    const rows = db.stmt(`${pendingSql} LIMIT ${BATCH}`).all() as { id: string; subject: string | null }[];
+    if (!rows.length) break;
+    db.tx(() => {
+      for (const r of rows) indexOne(db, r.id, r.subject);
+    });
+    indexed += rows.length;
+    opts.onProgress?.(indexed, total);
+  }
+  const threadsUpdated = rebuildThreadsIfDirty(db);
+  return { indexed, seconds: (Date.now() - started) / 1000, threadsUpdated };
+}
+
+/** Drops the index (e.g. after a change to what is indexed); indexPending rebuilds it. */
+export function clearIndex(db: CaseDb): void {
+  db.tx(() => {
+    db.db.exec("DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;");
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * @module web/i18n
+ * Interface text in English and French. The language comes from ?lang=, then the trove_lang
+ * cookie, then Accept-Language; English otherwise.
+ */
+
+export type Lang = 'en' | 'fr';
+
+const EN = {
+  title: 'trove',
+  search: 'Search',
+  searchPlaceholder: 'from:alice@example.org subject:budget date:2017-04-01..2017-05-05',
+  status: 'Ingest status',
+  results: (n: number) => `${n} message${n === 1 ? '' : 's'}`,
+  noResults: 'No message matches this query.',
+  prev: '← Previous',
+  next: 'Next →',
+  keys: 'Keys: / search · j/k move · Enter open · u back to results',
+  sortRelevance: 'relevance',
+  sortDate: 'newest first',
+  sortDateAsc: 'oldest first',
+  sort: 'Sort',
+  facets: 'Refine',
+  senders: 'Senders',
+  domains: 'Domains',
+  years: 'Years',
+  verdicts: 'Verdicts',
+  evidence: 'Findings',
+  attachmentTypes: 'Attachment types',
+  timeline: 'Timeline',
+  correspondents: 'Correspondents',
+  verdict: { verified: 'verified', tampered: 'tampered', unverifiable: 'unverifiable', suspicious: 'suspicious' } as Record<string, string>,
+  verdictHelp: {
+    verified: 'A DKIM signature of the sender’s domain validates with an archived key: the content is as signed.',
+    tampered: 'A signature of the sender’s domain shows the message was changed after signing.',
+    unverifiable: 'Nothing cryptographic can be said about who sent this or whether it was changed.',
+    suspicious: 'Unverifiable, and forensic findings contradict the message’s own claims.',
+  } as Record<string, string>,
+  from: 'From', to: 'To', cc: 'Cc', date: 'Date', subject: 'Subject', messageId: 'Message-ID', sha256: 'SHA-256', size: 'Size',
+  sources: 'Found at',
+  body: 'Message',
+  html: 'HTML (safe view)',
+  text: 'Plain text',
+  headers: 'All headers',
+  raw: 'Download raw source (.eml)',
+  report: 'Download authenticity report',
+  attachments: 'Attachments',
+  download: 'download',
+  noAttachments: 'No attachments.',
+  evidencePanel: 'Evidence',
+  noEvidence: 'No findings.',
+  dkim: 'DKIM signatures',
+  noDkim: 'No DKIM signature.',
+  arc: 'ARC',
+  thread: 'Thread',
+  viewThread: 'View the thread',
+  remoteBlocked: (n: number, hosts: string[]) => `${n} remote resource${n === 1 ? '' : 's'} blocked (${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''}): nothing was loaded from the sender’s servers.`,
+  linksNote: 'Links are shown as text followed by their real address; they cannot be clicked from here.',
+  sandboxNote: 'Shown sanitised, in a sandbox without scripts.',
+  noBody: '(empty body)',
+  backToResults: '← Results',
+  messages: 'Messages', unique: 'Unique', duplicates: 'Duplicates', containers: 'Containers', files: 'Other files', bytes: 'Bytes',
+  skipped: 'Skipped', errors: 'Errors', warnings: 'Warnings', runs: 'Runs', parseErrors: 'Stored raw (unparseable)', incomplete: 'Unfinished containers',
+  none: 'none',
+  notFound: 'Not found',
+  error: 'Error',
+  language: 'Français',
+  otherLang: 'fr' as Lang,
+  result: 'result', domain: 'domain', selector: 'selector', algorithm: 'algorithm', bodyHash: 'body hash', headerSig: 'header signature', aligned: 'aligned', key: 'key', signedHeaders: 'signed headers', lengthLimit: 'l=',
+  yes: 'yes', no: 'no',
+  undated: 'undated',
+};
+
+type Strings = typeof EN;
+
+const FR: Strings = {
+  ...EN,
+  search: 'Rechercher',
+  searchPlaceholder: 'from:alice@example.org subject:budget date:2017-04-01..2017-05-05',
+  status: 'État de l’import',
+  results: (n: number) => `${n} message${n > 1 ? 's' : ''}`,
+  noResults: 'Aucun message ne correspond à cette requête.',
+  prev: '← Précédents',
+  next: 'Suivants →',
+  keys: 'Touches : / rechercher · j/k se déplacer · Entrée ouvrir · u retour aux résultats',
+  sortRelevance: 'pertinence',
+  sortDate: 'plus récents',
+  sortDateAsc: 'plus anciens',
+  sort: 'Tri',
+  facets: 'Affiner',
+  senders: 'Expéditeurs',
+  domains: 'Domaines',
+  years: 'Années',
+  verdicts: 'Verdicts',
+  evidence: 'Constats',
+  attachmentTypes: 'Types de pièces jointes',
+  timeline: 'Chronologie',
+  correspondents: 'Correspondants',
+  verdict: { verified: 'authentifié', tampered: 'altéré', unverifiable: 'invérifiable', suspicious: 'suspect' },
+  verdictHelp: {
+    verified: 'Une signature DKIM du domaine de l’expéditeur est valide avec une clé archivée : le contenu est celui qui a été signé.',
+    tampered: 'Une signature du domaine de l’expéditeur montre que le message a été modifié après signature.',
+    unverifiable: 'Rien de cryptographique ne permet de dire qui l’a envoyé ni s’il a été modifié.',
+    suspicious: 'Invérifiable, et des constats techniques contredisent ce que le message affirme.',
+  },
+  from: 'De', to: 'À', cc: 'Cc', date: 'Date', subject: 'Objet', messageId: 'Message-ID', sha256: 'SHA-256', size: 'Taille',
+  sources: 'Trouvé à',
+  body: 'Message',
+  html: 'HTML (vue sûre)',
+  text: 'Texte brut',
+  headers: 'Tous les en-têtes',
+  raw: 'Télécharger la source brute (.eml)',
+  report: 'Télécharger le rapport d’authenticité',
+  attachments: 'Pièces jointes',
+  download: 'télécharger',
+  noAttachments: 'Aucune pièce jointe.',
+  evidencePanel: 'Éléments de preuve',
+  noEvidence: 'Aucun constat.',
+  dkim: 'Signatures DKIM',
+  noDkim: 'Aucune signature DKIM.',
+  arc: 'ARC',
+  thread: 'Fil de discussion',
+  viewThread: 'Voir le fil',
+  remoteBlocked: (n: number, hosts: string[]) => `${n} ressource${n > 1 ? 's' : ''} distante${n > 1 ? 's' : ''} bloquée${n > 1 ? 's' : ''} (${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''}) : rien n’a été chargé depuis les serveurs de l’expéditeur.`,
+  linksNote: 'Les liens sont affichés en texte suivi de leur véritable adresse ; ils ne sont pas cliquables ici.',
+  sandboxNote: 'Affiché nettoyé, dans un bac à sable sans scripts.',
+  noBody: '(corps vide)',
+  backToResults: '← Résultats',
+  messages: 'Messages', unique: 'Uniques', duplicates: 'Doublons', containers: 'Conteneurs', files: 'Autres fichiers', bytes: 'Octets',
+  skipped: 'Ignorés', errors: 'Erreurs', warnings: 'Avertissements', runs: 'Exécutions', parseErrors: 'Stockés bruts (illisibles)', incomplete: 'Conteneurs inachevés',
+  none: 'aucun',
+  notFound: 'Introuvable',
+  error: 'Erreur',
+  language: 'English',
+  otherLang: 'en',
+  result: 'résultat', domain: 'domaine', selector: 'sélecteur', algorithm: 'algorithme', bodyHash: 'empreinte du corps', headerSig: 'signature des en-têtes', aligned: 'alignée', key: 'clé', signedHeaders: 'en-têtes signés', lengthLimit: 'l=',
+  yes: 'oui', no: 'non',
+  undated: 'sans date',
+};
+
+export type { Strings };
+
+export function strings(lang: Lang): Strings {
+  return lang === 'fr' ? FR : EN;
+}
+
+export function pickLang(query: string | undefined, cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+  for (const v of [query, cookie]) if (v === 'en' || v === 'fr') return v;
+  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('fr') ? 'fr' : 'en';
+}
