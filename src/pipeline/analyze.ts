@@ -23,12 +23,10 @@ export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: numbe
   const t0 = Date.now();
   const resolve = resolverFromRecords(loadKeys(db));
   const total = Number((db.stmt('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n);
-  const verdicts: Record<Verdict, number> = { verified: 0, tampered: 0, unverifiable: 0, suspicious: 0 };
   const ids = (db.db.prepare('SELECT id, origin, format, verdict FROM messages ORDER BY id').all() as { id: string; origin: string; format: string; verdict: string | null }[]);
   const update = db.stmt('UPDATE messages SET verdict = ?, analysis = ? WHERE id = ?');
   const getBlob = db.stmt('SELECT data FROM blobs WHERE sha256 = ?');
   let done = 0;
-  let changed = 0;
   db.begin();
   for (const m of ids) {
     const raw = (getBlob.get(m.id) as { data: Uint8Array } | undefined)?.data;
@@ -36,8 +34,6 @@ export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: numbe
     const a = authenticateMessage(raw, m.origin === 'synthesized' || m.format === 'msg' ? 'synthesized' : 'as-found', resolve);
     update.run(a.verdict, JSON.stringify({ dkim: a.dkim, arc: a.arc }), m.id);
     writeAuthEvidence(db, m.id, a.evidence);
-    verdicts[a.verdict]++;
-    if (a.verdict !== m.verdict) changed++;
     if (++done % 2000 === 0) {
       db.commit();
       db.begin();
@@ -47,5 +43,13 @@ export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: numbe
   db.commit();
   runForensics(db);
   onProgress?.(done, total);
+  // counted after forensics, which may turn unverifiable messages suspicious
+  const before = new Map(ids.map((m) => [m.id, m.verdict]));
+  const verdicts: Record<Verdict, number> = { verified: 0, tampered: 0, unverifiable: 0, suspicious: 0 };
+  let changed = 0;
+  for (const r of db.db.prepare('SELECT id, verdict FROM messages').iterate() as Iterable<{ id: string; verdict: Verdict | null }>) {
+    if (r.verdict) verdicts[r.verdict]++;
+    if (before.get(r.id) !== r.verdict) changed++;
+  }
   return { messages: done, seconds: (Date.now() - t0) / 1000, verdicts, changed };
 }
