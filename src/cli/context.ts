@@ -24,3 +24,14 @@ export function openCase(g: GlobalOptions, create: boolean): CaseDb {
 export function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 }
+
+/** Runs a command body against the case of the command's global options, closing it after. */
+export async function withCase<T>(cmd: Command, create: boolean, fn: (db: CaseDb, g: GlobalOptions) => T | Promise<T>): Promise<T> {
+  const g = globals(cmd);
+  const db = openCase(g, create);
+  try {
+    return await fn(db, g);
+  } finally {
+    db.close();
+  }
+}

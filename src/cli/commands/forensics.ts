@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { forensicsSummary, runForensics, type MetadataSummary } from '../../forensics/index.ts';
-import { globals, openCase, out } from '../context.ts';
+import { out, withCase } from '../context.ts';
 
 function table(title: string, rows: MetadataSummary['authors']): string {
   if (!rows.length) return `${title}: none`;
@@ -19,29 +19,21 @@ export function registerForensics(program: Command): void {
   cmd
     .command('run')
     .description('re-run the forensic pass over every message')
-    .action((_o: unknown, c: Command) => {
-      const g = globals(c);
-      const db = openCase(g, false);
-      try {
+    .action((_o: unknown, c: Command) =>
+      withCase(c, false, (db, g) => {
         const s = runForensics(db);
         if (g.json) out(JSON.stringify(s));
         else out(`forensics over ${s.messages} messages in ${s.seconds.toFixed(1)} s: ${s.suspicious} suspicious; ${Object.entries(s.flagged).map(([k, v]) => `${k} ${v}`).join(', ') || 'no findings'}`);
-      } finally {
-        db.close();
-      }
-    });
+      }),
+    );
   cmd
     .command('summary')
     .description('authors, companies, software and devices in the attachments, with first/last seen')
-    .action((_o: unknown, c: Command) => {
-      const g = globals(c);
-      const db = openCase(g, false);
-      try {
+    .action((_o: unknown, c: Command) =>
+      withCase(c, false, (db, g) => {
         const s = forensicsSummary(db);
         if (g.json) out(JSON.stringify(s));
         else out([table('authors', s.authors), table('companies', s.companies), table('software', s.software), table('devices', s.devices)].join('\n'));
-      } finally {
-        db.close();
-      }
-    });
+      }),
+    );
 }

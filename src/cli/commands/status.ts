@@ -4,16 +4,14 @@
  */
 import type { Command } from 'commander';
 import { status } from '../../store/queries.ts';
-import { globals, openCase, out } from '../context.ts';
+import { out, withCase } from '../context.ts';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('what the case holds: messages, containers, files, skips and errors with their locators')
-    .action((_o: unknown, cmd: Command) => {
-      const g = globals(cmd);
-      const db = openCase(g, false);
-      try {
+    .action((_o: unknown, cmd: Command) =>
+      withCase(cmd, false, (db, g) => {
         const s = status(db);
         if (g.json) {
           out(JSON.stringify(s));
@@ -24,8 +22,6 @@ export function registerStatus(program: Command): void {
         for (const e of s.errors) out(`error   ${e.code}  ${e.locator}: ${e.message}`);
         for (const e of s.skipped) out(`skipped ${e.code}  ${e.locator}: ${e.reason}`);
         for (const e of s.warnings) out(`warning ${e.code}  ${e.locator}: ${e.message}`);
-      } finally {
-        db.close();
-      }
-    });
+      }),
+    );
 }
