@@ -133,6 +133,8 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
   const del = db.stmt('DELETE FROM evidence WHERE message = ? AND stage = ?');
   const ins = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
   const setVerdict = db.stmt('UPDATE messages SET verdict = ? WHERE id = ?');
+  // lookalike-domain evidence (src/lookalike, run just before this pass) contradicts the sender's claims too
+  const lookalike = db.stmt("SELECT 1 FROM evidence WHERE message = ? AND stage = 'lookalike' AND severity <> 'info' LIMIT 1");
   // Keyset pages rather than one array of every message: keeps the pass's memory flat.
   const page = db.stmt('SELECT id, date, verdict FROM messages WHERE id > ? ORDER BY id LIMIT ?');
   db.begin();
@@ -145,7 +147,8 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
       for (const code of new Set(findings.map((f) => f.code))) flagged[code] = (flagged[code] ?? 0) + 1;
       const old = (r.verdict as string | null) ?? null;
       const base = old === 'suspicious' ? 'unverifiable' : old;
-      const next = base === 'unverifiable' && findings.some((f) => f.contradicts && f.severity !== 'info') ? 'suspicious' : base;
+      const contradicted = findings.some((f) => f.contradicts && f.severity !== 'info') || lookalike.get(id) !== undefined;
+      const next = base === 'unverifiable' && contradicted ? 'suspicious' : base;
       if (next === 'suspicious') suspicious++;
       if (next !== old) setVerdict.run(next, id);
       if (++done % BATCH === 0) {

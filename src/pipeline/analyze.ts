@@ -9,6 +9,7 @@ import { writeAuthEvidence } from '../store/ingest-writer.ts';
 import { loadKeys } from '../store/keys.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import { runForensics } from '../forensics/index.ts';
+import { runLookalikes } from '../lookalike/index.ts';
 import { authenticateMessage, type Verdict } from './authenticate-message.ts';
 
 export interface AnalyzeSummary {
@@ -41,6 +42,7 @@ export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: numbe
     }
   }
   db.commit();
+  runLookalikes(db);
   runForensics(db);
   onProgress?.(done, total);
   // counted after forensics, which may turn unverifiable messages suspicious

@@ -17,6 +17,7 @@ import { loadKeys } from '../store/keys.ts';
 import { VERSION } from '../core/version.ts';
 import { indexPending } from '../search/indexer.ts';
 import { runForensics } from '../forensics/index.ts';
+import { runLookalikes } from '../lookalike/index.ts';
 
 export interface IngestOptions {
   workers?: number;
@@ -103,7 +104,10 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     // case-level passes need every message: run them after the parse workers are gone (memory)
     await pool.close();
     indexPending(db);
-    if (opts.analyze !== false) runForensics(db);
+    if (opts.analyze !== false) {
+      runLookalikes(db);
+      runForensics(db);
+    }
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
   } catch (e) {
     writer.flush();

@@ -1,7 +1,7 @@
 /**
  * The README's first command: `trove demo` on the bundled sample. Checks what a new user sees:
  * the accounting, one verified message, its doctored copy called tampered and tied to the
- * original as a divergent duplicate, and the charsets decoded.
+ * original as a divergent duplicate, the lookalike phishing mail suspicious, and the charsets decoded.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,10 @@ describe('trove demo', () => {
     ]);
     const copy = budget.find((b) => b.verdict === 'tampered')!;
     expect(copy.evidence.map((e) => e.code)).toEqual(expect.arrayContaining(['body-modified', 'duplicate-divergent']));
+    // the phishing mail from a lookalike of the campaign's domain
+    const phish = recs.find((x) => x.message_id === '<a81f@onedrive-horizon.example>')!;
+    expect(phish.verdict).toBe('suspicious');
+    expect(phish.evidence.map((e) => e.code)).toContain('lookalike-domain');
     // charsets: windows-1252 French and KOI8-R Russian headers
     expect(recs.find((x) => x.message_id === '<expense-0412@horizon.example>')?.subject).toBe('Note de frais – déplacement Lyon');
     expect(recs.find((x) => x.message_id === '<ru-77@mailbox.example>')?.subject).toBe('Документы');

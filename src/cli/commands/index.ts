@@ -8,7 +8,9 @@ import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerIngest } from './ingest.ts';
 import { registerForensics } from './forensics.ts';
+import { registerLookalikes } from './lookalikes.ts';
 import { registerKeys } from './keys.ts';
+import { registerProvenance } from './provenance.ts';
 import { registerSearch } from './search.ts';
 import { registerServe } from './serve.ts';
 import { registerShow } from './show.ts';
@@ -25,4 +27,6 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerServe(program);
   registerForensics(program);
+  registerLookalikes(program);
+  registerProvenance(program);
 }

@@ -1,0 +1,186 @@
+/**
+ * @module lookalike/detect
+ * Decides whether a domain imitates one of the legitimate ones, names how, and scores it.
+ *
+ * Every check compares the candidate's registered label (or its subdomain labels) with the
+ * target's brand label, both as written and as read (`skeleton`: homoglyphs folded). The score
+ * starts from a base per kind — how surely that construction means impersonation — and is
+ * adjusted by named parts: brand length (a one-letter change to a 5-letter brand is often an
+ * unrelated word; to a 9-letter one rarely), a finger-likely typo, the TLD kept or changed,
+ * and for combosquats whether every added word is a service word (mail, onedrive, login…) or
+ * an unknown one (supermarche.fr holds "marche", not the brand en-marche: no match at all;
+ * en-marche-music.fr holds the brand beside an unknown word: a low score). Parts are kept so
+ * the JSON can say why.
+ */
+import { nonAscii, skeleton } from './confusables.ts';
+import { parseHost, type Host } from './domain.ts';
+import { typoOf, type TypoKind } from './typo.ts';
+import { SERVICE_SET } from './words.ts';
+
+export type Kind = TypoKind | 'homoglyph' | 'hyphenation' | 'dot' | 'tld-swap' | 'tld-added' | 'tld-removed' | 'combosquat' | 'subdomain';
+
+export interface ScorePart {
+  reason: string;
+  weight: number;
+}
+
+export interface Match {
+  /** The candidate as given (ASCII form). */
+  domain: string;
+  /** Unicode form when it differs (IDN). */
+  unicode?: string;
+  /** The legitimate domain it imitates. */
+  target: string;
+  kind: Kind;
+  score: number;
+  parts: ScorePart[];
+}
+
+export interface Target {
+  domain: string;
+  host: Host;
+  /** Registered label, e.g. en-marche. */
+  brand: string;
+  /** Brand without hyphens, e.g. enmarche. */
+  core: string;
+}
+
+/** Default score at or above which a domain is called a lookalike. */
+export const DEFAULT_MIN_SCORE = 0.6;
+
+export function makeTarget(domain: string): Target | null {
+  const host = parseHost(domain);
+  if (!host?.registered) return null;
+  return { domain: host.registered, host, brand: host.label, core: host.label.replace(/-/g, '') };
+}
+
+/** Splits `s` into service words (and digit runs); null when some part is not one. */
+function serviceWords(s: string, extra: ReadonlySet<string>): string[] | null {
+  if (!s) return [];
+  const best: (string[] | null)[] = new Array(s.length + 1).fill(null);
+  best[0] = [];
+  for (let i = 0; i < s.length; i++) {
+    const prev = best[i];
+    if (!prev) continue;
+    for (let j = i + 1; j <= s.length && j - i <= 14; j++) {
+      const w = s.slice(i, j);
+      if ((SERVICE_SET.has(w) || extra.has(w) || /^\d+$/.test(w)) && (!best[j] || best[j]!.length > prev.length + 1)) best[j] = [...prev, w];
+    }
+  }
+  return best[s.length];
+}
+
+/** Score adjustment for the brand's length: short brands collide with ordinary words. */
+function lengthPart(core: string, typo: boolean): ScorePart | null {
+  const n = [...core].length;
+  const w = typo ? (n >= 8 ? 0 : n >= 6 ? -0.05 : n === 5 ? -0.1 : n === 4 ? -0.25 : -0.5) : n >= 5 ? 0 : n === 4 ? -0.1 : -0.3;
+  return w ? { reason: `short brand (${n} letters)`, weight: w } : null;
+}
+
+function build(cand: Host, t: Target, kind: Kind, base: number, reason: string, extra: (ScorePart | null)[]): Match {
+  const parts: ScorePart[] = [{ reason, weight: base }, ...extra.filter((p): p is ScorePart => p !== null)];
+  const score = Math.round(Math.max(0, Math.min(1, parts.reduce((s, p) => s + p.weight, 0))) * 100) / 100;
+  const m: Match = { domain: cand.ascii, target: t.domain, kind, score, parts };
+  if (cand.unicode !== cand.ascii) m.unicode = cand.unicode;
+  return m;
+}
+
+/** The best explanation of `cand` as an imitation of `t`, or null (unrelated, or t itself). */
+export function classify(cand: Host, t: Target): Match | null {
+  if (!cand.registered || cand.registered === t.host.registered) return null;
+  const out: Match[] = [];
+  const sameTld = cand.suffix === t.host.suffix;
+  const tldPart: ScorePart = sameTld ? { reason: `same TLD .${t.host.suffix}`, weight: 0.05 } : { reason: `TLD .${cand.suffix} instead of .${t.host.suffix}`, weight: -0.1 };
+  const extraWords = new Set([t.host.suffix.replace(/\./g, ''), ...t.host.suffix.split('.')]);
+  const L = cand.label;
+  const Lc = L.replace(/-/g, '');
+  const glyphs = nonAscii(L);
+  const sk = skeleton(L);
+  const skc = sk.replace(/-/g, '');
+  const tsk = skeleton(t.brand);
+  const tskc = tsk.replace(/-/g, '');
+  const lenP = lengthPart(t.core, false);
+
+  // target's registered domain (or brand) inside the subdomain: en-marche.fr.verify-account.com
+  const host = cand.unicode;
+  if (host.startsWith(t.domain + '.')) {
+    const rest = host.slice(t.domain.length + 1);
+    const ph = parseHost('x.' + rest);
+    if (ph && ph.suffix === rest) out.push(build(cand, t, 'tld-added', 0.9, `${t.domain} followed by the suffix .${rest}`, [lenP]));
+    else out.push(build(cand, t, 'subdomain', 0.9, `${t.domain} used as a subdomain of ${cand.registered}`, [lenP]));
+  } else if (('.' + cand.sub.join('.') + '.').includes('.' + t.domain + '.')) {
+    out.push(build(cand, t, 'subdomain', 0.9, `${t.domain} used as a subdomain of ${cand.registered}`, [lenP]));
+  } else if (cand.sub.some((s) => s === t.brand || skeleton(s) === tsk)) {
+    const words = serviceWords(Lc, extraWords);
+    out.push(words
+      ? build(cand, t, 'subdomain', 0.75, `brand ${t.brand} as a subdomain of ${cand.registered}`, [{ reason: `registered label made of service words: ${words.join(', ')}`, weight: 0.05 }, lenP])
+      : build(cand, t, 'subdomain', 0.5, `brand ${t.brand} as a subdomain of ${cand.registered}`, [lenP]));
+  }
+  // dots: en.marche.fr (a label split by a dot)
+  if (cand.sub.length > 0 && [...cand.sub, L].join('').replace(/-/g, '') === t.core) {
+    out.push(build(cand, t, 'dot', 0.85, `brand split by a dot`, [tldPart, lenP]));
+  }
+  if (L === t.brand && !sameTld) {
+    const removed = t.host.suffix.endsWith('.' + cand.suffix) || t.host.suffix.startsWith(cand.suffix + '.');
+    out.push(build(cand, t, removed ? 'tld-removed' : 'tld-swap', 0.85, removed ? `part of the suffix .${t.host.suffix} removed` : `same label under .${cand.suffix}`, [lenP]));
+  } else if (L !== t.brand && Lc === t.core) {
+    out.push(build(cand, t, 'hyphenation', 0.85, `hyphens ${t.brand.includes('-') ? 'moved or removed' : 'added'}`, [sameTld ? null : tldPart, lenP]));
+  }
+  // homoglyphs: the label reads as the brand
+  if (L !== t.brand && (sk === tsk || skc === tskc) && Lc !== t.core) {
+    out.push(build(cand, t, 'homoglyph', glyphs.length ? 0.95 : 0.85, glyphs.length ? `reads as ${t.brand}: ${glyphs.map((g) => `'${g}' U+${g.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ')}` : `reads as ${t.brand} (rn/vv/cl/0/1 confusion)`, [sameTld ? null : tldPart, lenP]));
+  }
+  // typos, on the label as written and without hyphens
+  // (on the skeleton only for non-ASCII labels: rn/cl/0/1 folding plus a typo is too loose)
+  const pairs: [string, string, boolean][] = [[t.brand, L, false], [t.core, Lc, false]];
+  if (glyphs.length) pairs.push([tsk, sk, true]);
+  for (const [a, b, homo] of pairs) {
+    const typo = typoOf(a, b);
+    if (!typo) continue;
+    out.push(build(cand, t, typo.kind, 0.75, `${typo.kind}: ${typo.detail}`, [typo.likely && !homo ? { reason: 'a likely slip of the finger', weight: 0.05 } : null, tldPart, lengthPart(t.core, true), homo ? { reason: 'with homoglyphs', weight: 0.05 } : null]));
+  }
+  // combosquats: the brand plus words, with or without separators
+  for (const [lab, brand] of [[Lc, t.core], [skc, tskc]] as const) {
+    const i = lab.indexOf(brand);
+    if (brand.length < 3 || i < 0 || lab === brand) continue;
+    const left = lab.slice(0, i);
+    const right = lab.slice(i + brand.length);
+    const lw = serviceWords(left, extraWords);
+    const rw = serviceWords(right, extraWords);
+    const homo = lab === skc && skc !== Lc ? { reason: 'with homoglyphs', weight: 0.05 } : null;
+    if (lw && rw) {
+      const words = [...lw, ...rw];
+      if (!left && words.length === 1 && extraWords.has(words[0])) {
+        out.push(build(cand, t, 'dot', 0.85, `${t.domain} with its dot replaced (${L})`, [lenP, homo]));
+      } else if (left === 'www' && !right) {
+        out.push(build(cand, t, 'dot', 0.85, `www${sameTld ? '' : ''} without its dot`, [tldPart, lenP, homo]));
+      } else {
+        const digits = words.filter((w) => /^\d+$/.test(w));
+        out.push(build(cand, t, 'combosquat', 0.85, `brand ${t.brand} with service words: ${words.join(', ')}`, [sameTld ? { reason: `same TLD .${t.host.suffix}`, weight: 0.05 } : null, digits.length ? { reason: `numbers ${digits.join(', ')}`, weight: -0.1 } : null, lenP, homo]));
+      }
+    } else {
+      const bounded = ('-' + L + '-').includes('-' + t.brand + '-');
+      const unknown = [left, right].filter(Boolean).join(', ');
+      out.push(build(cand, t, 'combosquat', bounded ? 0.5 : 0.3, `brand ${t.brand} with unknown words: ${unknown}${bounded ? '' : ' (not separated)'}`, [lenP, homo]));
+    }
+  }
+  if (!out.length) return null;
+  out.sort((a, b) => b.score - a.score);
+  return out[0];
+}
+
+/**
+ * The best match of a domain against the legitimate ones, or null. A domain that is (or is
+ * under) one of the targets is never a lookalike.
+ */
+export function detect(domain: string | Host, targets: readonly Target[], minScore = DEFAULT_MIN_SCORE): Match | null {
+  const host = typeof domain === 'string' ? parseHost(domain) : domain;
+  if (!host?.registered) return null;
+  if (targets.some((t) => t.host.registered === host.registered)) return null;
+  let best: Match | null = null;
+  for (const t of targets) {
+    const m = classify(host, t);
+    if (m && (!best || m.score > best.score)) best = m;
+  }
+  return best && best.score >= minScore ? best : null;
+}

@@ -1,0 +1,41 @@
+/**
+ * @module lookalike/domain
+ * A host name split the way a reader and a registrar see it: Unicode form (punycode decoded
+ * with the platform's IDNA), registered domain, label before the public suffix, suffix and
+ * subdomain labels, using the Public Suffix List (tldts, ICANN section only: a private
+ * suffix such as fr.com is exactly what an impersonator buys under).
+ */
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { parse } from 'tldts';
+
+export interface Host {
+  /** As given, lower-cased, trailing dot removed. */
+  input: string;
+  /** ASCII (punycode) form. */
+  ascii: string;
+  /** Unicode form. */
+  unicode: string;
+  /** Registered domain in Unicode (label.suffix), or null when none (an IP, a bare suffix). */
+  registered: string | null;
+  /** The registered label, Unicode. */
+  label: string;
+  /** The public suffix (Unicode). */
+  suffix: string;
+  /** Subdomain labels, Unicode, left to right. */
+  sub: string[];
+}
+
+/** Parses a host name; null when it is not a usable domain name. */
+export function parseHost(name: string): Host | null {
+  const input = name.trim().toLowerCase().replace(/\.$/, '');
+  if (!input || input.length > 253 || /^\[|^[\d.]+$/.test(input)) return null;
+  const ascii = domainToASCII(input);
+  if (!ascii) return null;
+  const unicode = domainToUnicode(ascii) || input;
+  const p = parse(ascii, { allowPrivateDomains: false, extractHostname: false });
+  if (!p.domain || !p.publicSuffix || p.isIp) return null;
+  const label = domainToUnicode(p.domainWithoutSuffix ?? '') || (p.domainWithoutSuffix ?? '');
+  const suffix = domainToUnicode(p.publicSuffix) || p.publicSuffix;
+  const sub = p.subdomain ? p.subdomain.split('.').map((s) => domainToUnicode(s) || s) : [];
+  return { input, ascii, unicode, registered: `${label}.${suffix}`, label, suffix, sub };
+}
