@@ -150,6 +150,20 @@ export function align(q: Token[], d: Token[]): Alignment {
     todo.push([lo, seg.q0], [seg.q1, hi]);
   }
   segments.sort((x, y) => x.q0 - y.q0);
+  // A local alignment never starts or ends on a substitution: pair the one word on each side
+  // so a changed name or figure at the edge of the quote shows as changed, not inserted.
+  segments.forEach((s, k) => {
+    const qFloor = k ? segments[k - 1].q1 : 0;
+    const qCeil = k + 1 < segments.length ? segments[k + 1].q0 : q.length;
+    if (s.q0 > qFloor && s.d0 > 0) {
+      s.q0--; s.d0--;
+      s.steps.unshift({ q: s.q0, d: s.d0, sim: wordSimilarity(q[s.q0].norm, d[s.d0].norm) });
+    }
+    if (s.q1 < qCeil && s.d1 < d.length) {
+      s.steps.push({ q: s.q1, d: s.d1, sim: wordSimilarity(q[s.q1].norm, d[s.d1].norm) });
+      s.q1++; s.d1++;
+    }
+  });
   let matched = 0;
   let spanned = 0;
   for (const s of segments) {
@@ -172,6 +186,8 @@ export interface DiffOp {
 function kindOf(...toks: (Token | undefined)[]): DiffKind {
   if (toks.some((t) => t && isNumber(t.norm))) return 'number';
   if (toks.some((t) => t?.name)) return 'name';
+  // one capitalised word replaced by another, even at the start of a sentence
+  if (toks.length === 2 && toks.every((t) => t && /^\p{Lu}\p{Ll}/u.test(t.raw))) return 'name';
   return 'word';
 }
 

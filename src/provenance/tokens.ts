@@ -57,18 +57,22 @@ export function ocrFold(w: string): string {
   return w.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/0/g, 'o').replace(/[1|!]/g, 'l').replace(/5/g, 's');
 }
 
-function levenshtein(a: string, b: string, max: number): number {
+/** Edit distance counting a swap of adjacent letters as one edit (OSA), or max + 1 once above max. */
+function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
       cur.push(v);
       if (v < best) best = v;
     }
     if (best > max) return max + 1;
+    prev2 = prev;
     prev = cur;
   }
   return prev[b.length];
@@ -76,7 +80,7 @@ function levenshtein(a: string, b: string, max: number): number {
 
 /**
  * How far two folded words are the same word: 1 identical, 0.9 equal after OCR folding,
- * 0.7 a small misspelling (one edit in 4–7 letters, two from 8), 0 otherwise. Two different
+ * 0.7 a small misspelling (one edit or swap in 4–7 letters, two from 8), 0 otherwise. Two different
  * numbers are never similar: a changed figure is a change, not a typo.
  */
 export function wordSimilarity(a: string, b: string, fa = ocrFold(a), fb = ocrFold(b)): number {
@@ -87,7 +91,7 @@ export function wordSimilarity(a: string, b: string, fa = ocrFold(a), fb = ocrFo
   const len = Math.min(fa.length, fb.length);
   if (len < 4) return 0;
   const max = len >= 8 ? 2 : 1;
-  return levenshtein(fa, fb, max) <= max ? 0.7 : 0;
+  return editDistance(fa, fb, max) <= max ? 0.7 : 0;
 }
 
 /** Words too common to pick candidates by (they are still aligned). */

@@ -26,7 +26,7 @@ export function provenanceText(r: ProvenanceResult): string {
   const lines = [r.found ? `FOUND in the case (threshold ${r.threshold})` : `NOT FOUND: no message reaches the threshold ${r.threshold}`];
   for (const [i, m] of r.matches.entries()) {
     lines.push('', `#${i + 1} similarity ${m.similarity.toFixed(3)}${m.match ? ' MATCH' : ''}${m.exact ? ` (exact ${m.exact}${m.attachment ? ` ${m.attachment.filename ?? '#' + m.attachment.idx}` : ''})` : ''}`);
-    lines.push(`  id:         ${m.id}`, `  message-id: ${m.message_id ?? '(none)'}`, `  locator:    ${m.locator ?? '(none)'}`, `  date:       ${m.date ?? '(none)'}`, `  subject:    ${m.subject ?? ''}`);
+    lines.push(`  id:         ${m.id}`, `  message-id: ${m.message_id ?? '(none)'}`, `  locator:    ${m.locator ?? '(none)'}`, `  date:       ${m.date ?? '(none)'}`, `  subject:    ${m.subject ?? ''}`, `  verdict:    ${m.verdict ?? '(not analysed)'}`);
     if (m.passage) lines.push(`  passage:    ${m.passage}`);
     if (m.diff.length) lines.push(`  diff:       ${renderDiff(m.diff)}`);
     for (const c of [...m.changes.numbers, ...m.changes.names]) lines.push(`  ${c.kind} ${c.op}: ${c.source ?? '∅'} → ${c.quote ?? '∅'}`);
