@@ -7,7 +7,7 @@
  */
 import type { AuthenticityReport, ReportSignature } from './model.ts';
 
-type Facts = Omit<AuthenticityReport, 'proves' | 'does_not_prove'>;
+type Facts = Omit<AuthenticityReport, 'proves' | 'does_not_prove' | 'reproduce'>;
 
 const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : 'an unknown date');
 

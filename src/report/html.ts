@@ -40,6 +40,7 @@ export function renderHtml(r: AuthenticityReport): string {
   o.push(`<p>Generated ${esc(r.generated_at)} by trove ${esc(r.trove_version)} (${esc(r.format)}).</p>`);
   o.push(`<p class="verdict ${verdictClass}">Verdict: ${esc(r.verdict.toUpperCase())}</p>`);
   o.push('<h2>What this proves and what it does not</h2>', `<p>${esc(r.proves)}</p>`, `<p>${esc(r.does_not_prove)}</p>`);
+  o.push('<h2>Check it yourself</h2>', `<pre>${esc(r.reproduce)}</pre>`);
   o.push('<h2>Message identity</h2><table>');
   o.push(row('SHA-256 of the raw message', `<code>${esc(m.sha256)}</code>`), row('Size', `${esc(m.size)} bytes (${esc(m.origin)})`), row('Message-ID', esc(m.message_id)));
   o.push(row('Date', `${esc(m.date)}${m.date_raw ? ` (as written: ${esc(m.date_raw)})` : ''}`), row('From', esc(m.from.join(', '))), row('To', esc(m.to.join(', '))));

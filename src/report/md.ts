@@ -22,6 +22,7 @@ export function renderMarkdown(r: AuthenticityReport): string {
   o.push(`Generated ${r.generated_at} by trove ${r.trove_version} (${r.format}).`, '');
   o.push(`**Verdict: ${r.verdict.toUpperCase()}**`, '');
   o.push('## What this proves and what it does not', '', mdText(r.proves), '', mdText(r.does_not_prove), '');
+  o.push('## Check it yourself', '', '~~~sh', r.reproduce.replace(/~~~/g, '~ ~ ~'), '~~~', '');
   o.push('## Message identity', '');
   o.push('| field | value |', '|---|---|');
   o.push(`| SHA-256 of the raw message | \`${m.sha256}\` |`);

@@ -84,6 +84,8 @@ export interface AuthenticityReport {
   attachments: { filename: string | null; content_type: string; size: number; sha256: string }[];
   proves: string;
   does_not_prove: string;
+  /** How to check the signatures independently with dkimpy, offline, with the archived keys. */
+  reproduce: string;
 }
 
 export interface ReportOptions {
@@ -108,7 +110,7 @@ export function buildReport(db: CaseDb, id: string, o: ReportOptions = {}): Auth
   const arc = raw
     ? verifyArc(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { resolve: resolverFromRecords(loadKeys(db)), now: o.generatedAt })
     : null;
-  const report: Omit<AuthenticityReport, 'proves' | 'does_not_prove'> = {
+  const report: Omit<AuthenticityReport, 'proves' | 'does_not_prove' | 'reproduce'> = {
     format: REPORT_FORMAT,
     generated_at: (o.generatedAt ?? new Date()).toISOString(),
     trove_version: o.version ?? VERSION,
@@ -144,7 +146,40 @@ export function buildReport(db: CaseDb, id: string, o: ReportOptions = {}): Auth
     },
     attachments: r.attachments.map((a) => ({ filename: a.filename, content_type: a.content_type, size: a.size, sha256: a.sha256 })),
   };
-  return { ...report, ...explain(report) };
+  return { ...report, ...explain(report), reproduce: reproduce(db, r.id, r.origin, dkim) };
+}
+
+/**
+ * A script anyone can run to check the signatures without trove: dkimpy (Debian python3-dkim)
+ * fed the exact bytes and the archived key values, with no DNS. Mail stored with bare LF line
+ * endings (mbox, maildir) is converted to CRLF first, as DKIM is defined on the wire form.
+ */
+function reproduce(db: CaseDb, id: string, origin: string, dkim: ReportSignature[]): string {
+  if (origin !== 'as-found') return 'Not applicable: these bytes were rebuilt from an Outlook file, so there is no signed original to check.';
+  if (!dkim.length) return 'Not applicable: the message carries no DKIM signature.';
+  const names = [...new Set(dkim.map((d) => d.key_name).filter(Boolean))];
+  const keys = loadKeys(db).filter((k) => names.includes(k.name));
+  const py = (s: string) => JSON.stringify(s);
+  return [
+    `# 1. the exact bytes (check: sha256sum ${id.slice(0, 12)}.eml must print ${id})`,
+    `npx trove show ${id} --raw > ${id.slice(0, 12)}.eml`,
+    '# 2. verify with dkimpy (apt install python3-dkim), offline, with the archived keys',
+    "python3 - <<'PY'",
+    'import dkim, re',
+    'keys = {',
+    ...keys.map((k) => `    ${py(k.name)}: ${py(k.value)},`),
+    '}',
+    `msg = open(${py(id.slice(0, 12) + '.eml')}, 'rb').read()`,
+    "msg = re.sub(rb'(?<!\\r)\\n', b'\\r\\n', msg)  # DKIM is computed on CRLF line endings",
+    "d = dkim.DKIM(msg)",
+    "for i in range(len([h for h in d.headers if h[0].lower() == b'dkim-signature'])):",
+    '    try:',
+    "        ok, why = d.verify(idx=i, dnsfunc=lambda name, timeout=5: keys.get(name.decode().rstrip('.'), '').encode() or None), ''",
+    '    except dkim.DKIMException as e:',
+    '        ok, why = False, str(e)',
+    "    print('signature', i, 'valid' if ok else 'NOT valid', why)",
+    'PY',
+  ].join('\n');
 }
 
 function signature(s: DkimSignatureResult, index: number): ReportSignature {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TroveError } from '../../core/errors.ts';
 import { buildReport, renderReport, REPORT_FORMATS, type ReportFormat } from '../../report/index.ts';
-import { findMessage, messageBody, type ExportRecord } from '../../store/queries.ts';
+import { blob, findMessage, messageBody, type ExportRecord } from '../../store/queries.ts';
 import { globals, openCase, out } from '../context.ts';
 
 function addr(list: { name: string; address: string }[]): string {
@@ -46,7 +46,8 @@ export function registerShow(program: Command): void {
     .argument('<id>')
     .option('--report <format>', 'write a self-contained authenticity report: html, md or json')
     .option('--out <file>', 'write the report to FILE instead of stdout')
-    .action((id: string, o: { report?: string; out?: string }, cmd: Command) => {
+    .option('--raw', 'write the exact stored bytes of the message (as found) to stdout')
+    .action((id: string, o: { report?: string; out?: string; raw?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       if (o.report !== undefined && !(REPORT_FORMATS as readonly string[]).includes(o.report)) throw new TroveError('usage', `--report must be one of ${REPORT_FORMATS.join(', ')}`);
       if (o.out !== undefined && o.report === undefined) throw new TroveError('usage', '--out needs --report html|md|json');
@@ -64,6 +65,10 @@ export function registerShow(program: Command): void {
         }
         const r = findMessage(db, id);
         if (!r) throw new TroveError('not-found', `no single message matches ${id}`);
+        if (o.raw) {
+          process.stdout.write(blob(db, r.id) ?? new Uint8Array());
+          return;
+        }
         const body = messageBody(db, r.id);
         out(g.json ? JSON.stringify({ ...r, body }) : showText(r, body));
       } finally {
