@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { resolverFromRecords } from '../auth/keys.ts';
 import type { Limits } from '../core/limits.ts';
 import type { NamedKey } from '../store/keys.ts';
+import { addAttachmentText } from './attachment-text.ts';
 import { parseOne } from './parse-message.ts';
 import type { ParseReply, ParseTask } from './task.ts';
 import { transferable } from './task.ts';
@@ -15,12 +16,13 @@ const data = workerData as { keys: NamedKey[] | null; limits: Limits };
 const resolve = data.keys ? resolverFromRecords(data.keys) : null;
 const opts = { limits: data.limits, resolve };
 
-parentPort!.on('message', (tasks: ParseTask[]) => {
+parentPort!.on('message', async (tasks: ParseTask[]) => {
   const replies: ParseReply[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const task of tasks) {
     try {
       const result = parseOne(task.bytes, task.format, task.origin, opts);
+      await addAttachmentText(result);
       replies.push({ id: task.id, ok: true, result });
       transferable(result, transfer);
     } catch (e) {

@@ -54,6 +54,8 @@ export interface IndexFields {
   to: string;
   cc: string;
   filenames: string;
+  /** Text extracted from attachments (PDF, Office, ODF, RTF, text), filled in by the ingest workers. */
+  attachment: string;
   threadIndex: string | null;
   addresses: { role: 'from' | 'to' | 'cc'; address: string; name: string | null; rdomain: string }[];
 }
@@ -80,6 +82,7 @@ export function indexFields(m: ParsedMessage | null, storedSubject: string | nul
     to: m ? normalizeText(people(m.to)) : '',
     cc: m ? normalizeText(people(m.cc)) : '',
     filenames: normalizeText(m ? m.attachments.map((a) => a.filename ?? '').filter(Boolean).join('\n') : ''),
+    attachment: '',
     threadIndex: m ? threadIndexKey(m) : null,
     addresses,
   };
@@ -91,7 +94,7 @@ export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
     db.stmt('INSERT INTO search_docs (message, thread_index, indexed_at) VALUES (?, ?, ?)').run(id, f.threadIndex, new Date().toISOString()).lastInsertRowid,
   );
   db.stmt('INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-    doc, f.subject, f.body, f.from, f.to, f.cc, f.filenames, '',
+    doc, f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment,
   );
   const ins = db.stmt('INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)');
   for (const a of f.addresses) ins.run(doc, a.role, a.address, a.name, a.rdomain);
