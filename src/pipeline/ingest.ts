@@ -57,6 +57,15 @@ async function totalBytes(path: string): Promise<number> {
   return n;
 }
 
+/**
+ * Between case-level passes, hand the previous pass's garbage back before the next one grows:
+ * keeps the peak RSS of a whole ingest down (bin/trove.js starts Node with --expose-gc; without
+ * it this is a no-op).
+ */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): Promise<IngestSummary> {
   const abs = paths.map((p) => resolve(p));
   for (const p of abs) {
@@ -104,8 +113,10 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     // case-level passes need every message: run them after the parse workers are gone (memory)
     await pool.close();
     indexPending(db);
+    collectGarbage();
     if (opts.analyze !== false) {
       runLookalikes(db);
+      collectGarbage();
       runForensics(db);
     }
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));

@@ -11,7 +11,7 @@ export const BIN = join(REPO, 'bin/trove.js');
 /** Preloaded into every CLI run of the tests: any DNS lookup or outgoing connection fails. */
 export const DENY_NETWORK = join(REPO, 'test/helpers/deny-network.ts');
 /** The flags of bin/trove.js's shebang (so tests run trove as `npx trove` does), plus the network guard. */
-export const NODE_FLAGS = ['--max-semi-space-size=4', `--import=${DENY_NETWORK}`];
+export const NODE_FLAGS = ['--max-semi-space-size=4', '--expose-gc', `--import=${DENY_NETWORK}`];
 
 export interface Run {
   status: number | null;
