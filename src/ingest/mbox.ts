@@ -544,7 +544,9 @@ export class MboxSplitter {
     if (nl < 0 && !complete && !this.eof && probeLimit - m.cStart < HEADER_PROBE_BYTES) return null;
     let i = m.cStart;
     while (i < end && (this.byteAt(i) === LF || this.byteAt(i) === CR)) i++;
-    if (i === end) return complete ? 'blank' : 'garbage';
+    // all blank: harmless only when complete and within the message limit (the same answer
+    // whether the stream came in one chunk or many; checkTooLarge judges a prefix the same way)
+    if (i === end) return complete && end - m.cStart <= this.limits.maxMessageBytes ? 'blank' : 'garbage';
     const probeEnd = nl < 0 ? probeLimit : m.cStart + nl;
     return HEADER_FIELD_RE.test(this.buf.toString('latin1', m.cStart - this.base, probeEnd - this.base)) ? 'message' : 'garbage';
   }
