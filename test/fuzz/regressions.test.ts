@@ -62,13 +62,13 @@ describe('fuzz regressions', () => {
   // the MIME parser (src/mime/headers.ts splitHeaders) ends the header block there and reads the
   // rest as body. A forger adds one line and the message stays "verified" while the reader shows
   // the forger's sentence at the top of the body (or, before the first field, no headers at all).
-  // NOT FIXED: the fix belongs to the verifier/verdict (or a shared header-block rule), outside
-  // the parser files this suite may change. Expected behaviour: not verified, or evidence.
+  // Fixed in src/auth/dkim/verify.ts: a nameless line among the header fields is reported as
+  // `unsigned-header-added` (critical when the key is proven), so the verdict is tampered.
   for (const [where, edit] of [
     ['after the signed headers', (t: string) => t.replace('\r\n\r\n', '\r\nPlease wire the money to account 123 today.\r\n\r\n')],
     ['before the signature (a NUL in a copied field name)', (t: string) => t.replace(/^(DKIM-Signature:[^\r]*\r\n)/, (l) => '\u0000' + l.slice(1) + l)],
   ] as const) {
-    it.fails(`dkim: a junk line ${where} does not leave the message verified without evidence`, () => {
+    it(`dkim: a junk line ${where} does not leave the message verified`, () => {
       const s = signedMessages()[0];
       const raw = Buffer.from(edit(s.raw.toString('latin1')), 'latin1');
       expect(raw.equals(s.raw)).toBe(false);
@@ -76,8 +76,8 @@ describe('fuzz regressions', () => {
       const v = dkimVerdict(results, fromDomains(raw));
       const mime = parseMessage(raw, DEFAULT_LIMITS).message.anomalies.map((a) => a.code);
       expect(mime.some((c) => c === 'header-garbage' || c === 'no-headers')).toBe(true);
-      const flagged = v.evidence.some((e) => e.severity !== 'info');
-      expect(v.verdict !== 'verified' || flagged).toBe(true);
+      expect(v.verdict).not.toBe('verified');
+      expect(v.evidence.map((e) => e.code)).toContain('unsigned-header-added');
     });
   }
 
@@ -102,12 +102,11 @@ describe('fuzz regressions', () => {
     expect(ms(() => verifyDkim(sig, { resolve: () => [], now: new Date() }))).toBeLessThan(200);
   });
 
-  // Found while checking the fix above, NOT FIXED (src/auth/dkim/message.ts parseDkimMessage is
-  // outside the parser files this suite may change): the field-name trim raw.slice(0, colon)
-  // .replace(/[ \t]+$/, '') is quadratic on a junk header line "X" + 64,000 spaces + "y: z"
-  // (about 1.5 s; a dump of such messages slows ingest ~1.5 s per message). Same loop fix applies.
-  it.fails('dkim: a header line with a 64 KB run of blanks before its colon parses in linear time', () => {
-    // 24,000 blanks keep this known failure cheap (~0.2 s quadratic; a loop takes < 1 ms)
+  // Found while checking the fix above: the field-name trim in src/auth/dkim/message.ts
+  // parseDkimMessage (/[ \t]+$/) was quadratic on a junk header line "X" + 64,000 spaces + "y: z"
+  // (about 1.5 s per message). Fixed with the same loop (trimEndBlanks).
+  it('dkim: a header line with a 64 KB run of blanks before its colon parses in linear time', () => {
+    // 24,000 blanks: ~0.2 s when quadratic; the loop takes < 1 ms
     const raw = Buffer.from(`X${' '.repeat(24_000)}y: z\r\nFrom: a@b\r\n\r\nx\r\n`, 'latin1');
     const t0 = performance.now();
     parseDkimMessage(raw);

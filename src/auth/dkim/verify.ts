@@ -250,6 +250,15 @@ function verifyOne(msg: DkimMessage, field: HeaderField, opts: VerifyOptions, no
       const copies = u.extra === 1 ? `A second ${u.name} header was` : `${u.extra} extra ${u.name} headers were`;
       tampering.push(ev('unsigned-header-added', sev, `${copies} added above the one ${d} signed. The signature covers only the lower one; many mail programs show the top one, which nobody signed.`, { header: u.name, extra: u.extra }));
     }
+    // A line that is not a header field, among the header fields: nobody signed it, and mail
+    // programs end the header block there, showing it (and every field below it) as body text.
+    // Found by fuzzing (test/fuzz): without this, such an insertion left the message verified.
+    const junk = msg.fields.filter((f) => f.lname === '');
+    if (junk.length) {
+      const sev = headerProven ? 'critical' : 'warning';
+      const first = junk[0].raw.replace(/\r\n$/, '').replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
+      tampering.push(ev('unsigned-header-added', sev, `${junk.length === 1 ? 'A line that is not a header field was' : `${junk.length} lines that are not header fields were`} found among the header fields ("${first}"). ${d}'s signature does not cover ${junk.length === 1 ? 'it' : 'them'}, and mail programs show such lines, and the fields after them, as part of the body.`, { header: '(not a header field)', extra: junk.length }));
+    }
     const lnames = new Set(sig.signedHeaders.map((x) => x.toLowerCase()));
     const uncovered = ['subject', 'date'].filter((x) => !lnames.has(x)).map((x) => SINGLE_INSTANCE_FIELDS.get(x) ?? x);
     if (uncovered.length) {
