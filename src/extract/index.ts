@@ -203,30 +203,29 @@ function safeLimits(limits: Partial<ExtractLimits> | undefined): ExtractLimits |
  * saying so (kind 'pdf'): call `extractText` for it.
  */
 export function extractTextSync(bytes: Uint8Array, contentType: string, filename: string | null, limits?: Partial<ExtractLimits>): ExtractResult {
+  const s = start(bytes, contentType, filename, limits);
+  if ('kind' in s) return s;
+  if (s.p.kind === 'pdf') return result('pdf', null, 'PDF text needs the asynchronous extractText');
+  return runSync(s.p, bytes, contentType ?? '', new Sink(s.l, s.started));
+}
+
+/** What both entry points do first: validate the limits and plan the extraction, or fail as a result. */
+function start(bytes: Uint8Array, contentType: string, filename: string | null, limits: Partial<ExtractLimits> | undefined): ExtractResult | { p: Plan; l: ExtractLimits; started: number } {
   const started = Date.now();
   const l = safeLimits(limits);
   if (typeof l === 'string') return result('none', null, l);
-  let p: Plan;
   try {
-    p = plan(bytes, contentType ?? '', filename, l);
+    return { p: plan(bytes, contentType ?? '', filename, l), l, started };
   } catch (e) {
     return result('none', null, `unrecognised: ${(e as Error).message}`);
   }
-  if (p.kind === 'pdf') return result('pdf', null, 'PDF text needs the asynchronous extractText');
-  return runSync(p, bytes, contentType ?? '', new Sink(l, started));
 }
 
 /** Text of one attachment; PDF through pdf.js (asynchronous), the rest as extractTextSync. */
 export async function extractText(bytes: Uint8Array, contentType: string, filename: string | null, limits?: Partial<ExtractLimits>): Promise<ExtractResult> {
-  const started = Date.now();
-  const l = safeLimits(limits);
-  if (typeof l === 'string') return result('none', null, l);
-  let p: Plan;
-  try {
-    p = plan(bytes, contentType ?? '', filename, l);
-  } catch (e) {
-    return result('none', null, `unrecognised: ${(e as Error).message}`);
-  }
+  const s = start(bytes, contentType, filename, limits);
+  if ('kind' in s) return s;
+  const { p, l, started } = s;
   if (p.kind !== 'pdf') return runSync(p, bytes, contentType ?? '', new Sink(l, started));
   if (p.error) return result('pdf', null, p.error);
   if (bytes.length > l.maxInputBytes) return result('pdf', null, `file of ${bytes.length} bytes is over the ${l.maxInputBytes}-byte limit`);
