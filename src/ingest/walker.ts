@@ -60,7 +60,8 @@ const UNSAFE = /(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[a-zA-Z]:[\\/]/;
 export class Walker {
   private readonly ctx: ReaderContext;
   private spoolCounter = 0;
-  private readonly failures: Promise<void>[] = [];
+  /** First error writing a parse result (a store failure): ends the walk, never swallowed. */
+  private fatal: unknown = null;
   private readonly writer: IngestWriter;
   private readonly pool: ParsePool;
   private readonly opts: WalkerOptions;
@@ -77,6 +78,8 @@ export class Walker {
     const tracker = new Tracker();
     await this.walkDisk(path, root, null, 0, tracker);
     await tracker.idle();
+    // a result that could not be written stops the ingest (exit 2); the next run resumes
+    if (this.fatal) throw this.fatal;
   }
 
   private async walkDisk(path: string | Buffer, locator: string, parentId: number | null, depth: number, tracker: Tracker): Promise<void> {
@@ -205,7 +208,7 @@ export class Walker {
           return;
         }
         const h = hashing(createReadStream(path), countBytes);
-        await this.streamContainer(h.stream, kind, locator, parentId, depth, size, mtime, existing, tracker, () => sha256 ?? h.digest());
+        await this.streamContainer(h.stream, kind, locator, parentId, depth, size, mtime, existing, () => sha256 ?? h.digest());
         return;
       }
       default: {
@@ -260,8 +263,9 @@ export class Walker {
         this.record(locator, parentId, 'error', 'worker-crashed', `the parser crashed on this message: ${describe(e)}`, bytes.length);
       },
     ).finally(() => tracker.done());
-    this.failures.push(p.catch(() => {}));
-    if (this.failures.length > 10_000) this.failures.splice(0, 5_000);
+    p.catch((e: unknown) => {
+      this.fatal ??= e;
+    });
   }
 
   private async container(locator: string, parentId: number | null, depth: number, format: string, size: number | null, mtime: string | null,
@@ -275,9 +279,12 @@ export class Walker {
     try {
       await walk(id, t);
     } catch (e) {
+      if (e === this.fatal) throw e; // a store failure, not a problem of this container
       this.containerProblem(id, locator, isTroveError(e) ? e.code : 'archive-corrupt', describe(e));
     }
     await t.idle();
+    // never mark a container done when one of its results could not be written: resume re-reads it
+    if (this.fatal) throw this.fatal;
     this.writer.updateItem(id, { done: true });
     return id;
   }
@@ -289,7 +296,7 @@ export class Walker {
 
   /** gzip, bzip2, tar and mbox read from a stream: no spooling needed. */
   private async streamContainer(stream: Readable, kind: Kind, locator: string, parentId: number | null, depth: number, size: number | null,
-    mtime: string | null, existing: ItemRow | undefined, tracker: Tracker, digest: () => string): Promise<void> {
+    mtime: string | null, existing: ItemRow | undefined, digest: () => string): Promise<void> {
     const id = await this.container(locator, parentId, depth, kind, size, mtime, null, existing, async (cid, t) => {
       if (kind === 'mbox') await this.mailboxItems(readMbox(stream, this.ctx), locator, cid, t);
       else if (kind === 'tar') await this.archiveItems(readTar(stream, this.ctx), locator, cid, depth, t);
@@ -301,7 +308,6 @@ export class Walker {
     } else {
       stream.destroy();
     }
-    void tracker;
   }
 
   /** The single member of a gzip/bzip2 stream. A tar inside is walked transparently (x.tar.gz!member). */
@@ -418,7 +424,7 @@ export class Walker {
           }
         }
         const h = hashing(stream);
-        await this.streamContainer(h.stream, kind, loc, parentId, depth, size, null, existing, t, () => h.digest());
+        await this.streamContainer(h.stream, kind, loc, parentId, depth, size, null, existing, () => h.digest());
         return;
       }
       case 'zip':
