@@ -367,6 +367,7 @@ export class Walker {
         const peeked = await peek(await entry.open(), SNIFF_BYTES);
         await this.member(peeked.stream, peeked.head, sniff(peeked.head), loc, cid, depth + 1, entry.size, t, existing);
       } catch (e) {
+        if (e === this.fatal) throw e;
         this.record(loc, cid, isTroveError(e) && (e.code.startsWith('bomb') || e.code === 'message-too-large') ? 'skipped' : 'error', isTroveError(e) ? e.code : 'archive-corrupt', describe(e));
       }
     }
