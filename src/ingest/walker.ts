@@ -24,6 +24,7 @@ import { readMbox } from './mbox.ts';
 import { looksLikeMsg } from './outlook/msg.ts';
 import { readPst } from './outlook/pst.ts';
 import { isValidUtf8 } from '../mime/charset.ts';
+import { sha256hex as sha } from '../mime/parse.ts';
 import { sniff, SNIFF_BYTES, type Kind } from './sniff.ts';
 import { drain, hashing, peek, readBounded, spool } from './stream-util.ts';
 import type { ArchiveItem, MailboxItem, ReaderContext } from './types.ts';
@@ -472,9 +473,6 @@ export class Walker {
   }
 }
 
-function sha(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
-}
 
 async function hashFile(path: string | Buffer): Promise<string> {
   const h = createHash('sha256');

@@ -3,9 +3,8 @@
  * The parse stage for one message and everything embedded in it. Runs inside a worker
  * thread; pure function of its input, so results are the same in any worker, in any order.
  */
-import { createHash } from 'node:crypto';
 import type { Limits } from '../core/limits.ts';
-import { parseMessage } from '../mime/parse.ts';
+import { parseMessage, sha256hex as sha } from '../mime/parse.ts';
 import { renderMsg } from './msg-render.ts';
 import type { KeyResolver } from '../auth/types.ts';
 import { indexFields } from '../search/indexer.ts';
@@ -13,9 +12,6 @@ import { authenticateMessage } from './authenticate-message.ts';
 import type { MessageResult } from './task.ts';
 import { ownBuffer } from './task.ts';
 
-function sha(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
-}
 
 /** Thread key until the search stage rebuilds threads properly: root of References, else In-Reply-To, else own id. */
 function threadOf(refs: string[], inReplyTo: string[], messageId: string | null, id: string): string {
