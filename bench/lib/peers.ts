@@ -50,7 +50,10 @@ function tmp(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `trove-bench-${prefix}-`));
 }
 
-export async function runTrove(label: string, root: string, input: string, timeoutSeconds: number, keep: boolean): Promise<ToolRun> {
+/** Runs after the timed run and before the temp dir is removed (e.g. searches over the result). */
+export type AfterRun = (where: { caseDir?: string; env?: NodeJS.ProcessEnv }) => Promise<void> | void;
+
+export async function runTrove(label: string, root: string, input: string, timeoutSeconds: number, keep: boolean, after?: AfterRun): Promise<ToolRun> {
   const r = emptyRun(label);
   const dir = tmp('trove');
   const caseDir = join(dir, 'case');
@@ -72,6 +75,7 @@ export async function runTrove(label: string, root: string, input: string, timeo
       r.error = 'no JSON summary on stdout';
     }
     if (m.maxProcesses > 1) r.notes.push(`process tree: ${m.maxProcesses} processes at peak (${m.processNames.join(', ')})`);
+    if (after && !r.error) await after({ caseDir });
   } catch (e) {
     r.error = String(e);
   } finally {
@@ -81,7 +85,7 @@ export async function runTrove(label: string, root: string, input: string, timeo
   return r;
 }
 
-export async function runNotmuch(maildir: string, timeoutSeconds: number, keep: boolean): Promise<ToolRun> {
+export async function runNotmuch(maildir: string, timeoutSeconds: number, keep: boolean, after?: AfterRun): Promise<ToolRun> {
   const r = emptyRun('notmuch new');
   if (!haveCommand('notmuch')) {
     r.skipped = 'skipped: notmuch not installed';
@@ -120,6 +124,7 @@ export async function runNotmuch(maildir: string, timeoutSeconds: number, keep: 
     r.messagesSource = "notmuch count '*' (messages, by Message-ID)";
     r.counts.files = f.ok ? Number(f.stdout) : null;
     if (!c.ok && !r.error) r.error = `notmuch count failed: ${c.stderr}`;
+    if (after && !r.error) await after({ env });
   } catch (e) {
     r.error = String(e);
   } finally {
