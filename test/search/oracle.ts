@@ -49,9 +49,10 @@ export function fold(s: string): string {
     .join('');
 }
 
-/** Words as the index sees them: runs of letters, digits and marks. */
+/** Words as the index sees them: runs of letters, digits and marks; each CJK character a word of its own. */
 export function words(s: string): string[] {
-  return fold(s).split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
+  const spaced = [...fold(s)].map((c) => (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]/u.test(c) ? ` ${c} ` : c)).join('');
+  return spaced.split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
 }
 
 /** Does the folded word list contain these consecutive words? */
