@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { CORPORA, extracted } from '../../test/helpers/corpora.ts';
 import { extractText, extractTextSync, resolveExtractLimits } from './index.ts';
 
 const FIX = join(import.meta.dirname, '../../test/fixtures/extract');
 const fx = (name: string) => new Uint8Array(readFileSync(join(FIX, name)));
+const HAVE_SA = existsSync(join(CORPORA, 'spamassassin.tar.gz'));
 const FR = 'Réunion à Genève — façade';
 const RU = 'Привет, Москва';
 
@@ -147,10 +149,27 @@ describe('hostile inputs and limits', () => {
     const b = fx('sample.docx');
     expect(extractTextSync(b.subarray(0, b.length - 30), '', 'a.docx')).toMatchObject({ kind: 'docx', error: expect.stringMatching(/zip/) });
   });
-  it('legacy OLE files are recognised and declined', () => {
+  it('OLE files that are not Word documents are recognised and declined', () => {
     const ole = new Uint8Array(512);
     ole.set([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
     expect(extractTextSync(ole, 'application/msword', 'a.doc').error).toMatch(/legacy/);
+  });
+  it.skipIf(!HAVE_SA)('Word 97 .doc: the text of a real attachment (SpamAssassin spam_2/01359, a 2002 .doc)', async () => {
+    const raw = readFileSync(join(extracted('spamassassin'), 'spamassassin/spam_2/01359.deafa1d42658c6624c6809a446b7f369'), 'latin1');
+    const b64 = /filename=Yinxiang Motorcycles\.doc\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)![1];
+    const doc = new Uint8Array(Buffer.from(b64.replace(/\s+/g, ''), 'base64'));
+    // declared as application/octet-stream: recognised by content
+    const r = await extractText(doc, 'application/octet-stream', 'Yinxiang Motorcycles.doc');
+    expect(r).toMatchObject({ kind: 'doc', error: null, truncated: false });
+    expect(r.text).toMatch(/^Yinxiang Motorcycle\n/);
+    expect(r.text).toContain('wheelbase(mm)\t1235');
+    expect(r.text).toContain('China Chongqing International');
+    expect(extractTextSync(doc, '', null)).toMatchObject({ kind: 'doc', error: expect.stringMatching(/asynchronous/) });
+    expect((await extractText(doc, '', null, { maxOutputChars: 19 })).text).toBe('Yinxiang Motorcycle');
+    expect((await extractText(doc, '', null, { maxInputBytes: 1000 })).error).toMatch(/over the 1000-byte limit/);
+    // a truncated .doc is an error result, never a throw
+    const cut = await extractText(doc.subarray(0, 20_000), '', null);
+    expect(cut.kind === 'doc' ? cut.error : 'not-ole').toBeTruthy();
   });
   it('a type that does not match the content is an error', () => {
     expect(extractTextSync(Buffer.from('hello'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', null)).toMatchObject({ kind: 'docx', error: expect.stringMatching(/not a docx/) });

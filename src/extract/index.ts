@@ -9,11 +9,13 @@
  * `error`.
  *
  * `extractTextSync` covers every kind but PDF (pdf.js is promise-only); `extractText` covers
- * all. Legacy binary Office files (.doc/.xls/.ppt) are recognised but not read.
+ * all. Legacy Word (.doc) is read by `extractText` (extract/doc); legacy Excel and PowerPoint
+ * binaries (.xls/.ppt) are recognised but not read.
  */
 import { decodeText } from '../mime/charset.ts';
 import { DEFAULT_EXTRACT_LIMITS, LimitHit, Sink, resolveExtractLimits, type ExtractLimits } from './limits.ts';
 import { htmlToText } from './html.ts';
+import { docText, isWordDoc } from './doc.ts';
 import { docxText, odfText, pptxText, xlsxText } from './office.ts';
 import { isPdf, pdfText } from './pdf.ts';
 import { isRtf, rtfText } from './rtf.ts';
@@ -22,7 +24,7 @@ import { Zip, isZip } from './zip.ts';
 export { DEFAULT_EXTRACT_LIMITS, resolveExtractLimits, type ExtractLimits } from './limits.ts';
 export { htmlToText } from './html.ts';
 
-export type ExtractKind = 'pdf' | 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'odp' | 'rtf' | 'text' | 'html' | 'none';
+export type ExtractKind = 'pdf' | 'doc' | 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'odp' | 'rtf' | 'text' | 'html' | 'none';
 
 export interface ExtractResult {
   text: string;
@@ -36,14 +38,14 @@ export interface ExtractResult {
 }
 
 const EXT: Record<string, ExtractKind> = {
-  pdf: 'pdf', docx: 'docx', docm: 'docx', dotx: 'docx', dotm: 'docx', xlsx: 'xlsx', xlsm: 'xlsx', xltx: 'xlsx', xltm: 'xlsx',
+  pdf: 'pdf', doc: 'doc', dot: 'doc', docx: 'docx', docm: 'docx', dotx: 'docx', dotm: 'docx', xlsx: 'xlsx', xlsm: 'xlsx', xltx: 'xlsx', xltm: 'xlsx',
   pptx: 'pptx', pptm: 'pptx', ppsx: 'pptx', potx: 'pptx', odt: 'odt', ott: 'odt', ods: 'ods', ots: 'ods', odp: 'odp', otp: 'odp',
   rtf: 'rtf', htm: 'html', html: 'html', xhtml: 'html', txt: 'text', text: 'text', csv: 'text', tsv: 'text', md: 'text',
   log: 'text', json: 'text', xml: 'text', ini: 'text', cfg: 'text', vcf: 'text', ics: 'text', asc: 'text', diff: 'text', patch: 'text',
 };
 
 const TYPES: Record<string, ExtractKind> = {
-  'application/pdf': 'pdf', 'application/x-pdf': 'pdf',
+  'application/pdf': 'pdf', 'application/x-pdf': 'pdf', 'application/msword': 'doc',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
@@ -133,8 +135,8 @@ function plan(bytes: Uint8Array, contentType: string, filename: string | null, l
     if (kind !== 'none') return { kind, zip };
     return ZIP_KINDS.has(declared) ? { kind: declared, error: `zip without the ${declared} parts (not a ${declared} file)` } : { kind: 'none' };
   }
-  if (isOle(bytes)) return { kind: 'none', error: 'legacy binary Office file (.doc/.xls/.ppt/.msg): text not extracted' };
-  if (declared === 'pdf' || ZIP_KINDS.has(declared) || declared === 'rtf') return { kind: declared, error: `not a ${declared} file (content does not match its type or name)` };
+  if (isOle(bytes)) return isWordDoc(bytes) ? { kind: 'doc' } : { kind: 'none', error: 'legacy binary Office file (.xls/.ppt/.msg): text not extracted' };
+  if (declared === 'pdf' || declared === 'doc' || ZIP_KINDS.has(declared) || declared === 'rtf') return { kind: declared, error: `not a ${declared} file (content does not match its type or name)` };
   if (declared === 'html' || declared === 'text') return { kind: declared };
   // Untyped or generic (application/octet-stream): sniff HTML and plain text.
   if (!looksTextual(bytes)) return { kind: 'none' };
@@ -199,13 +201,14 @@ function safeLimits(limits: Partial<ExtractLimits> | undefined): ExtractLimits |
 }
 
 /**
- * Text of one attachment, synchronously: every kind but PDF. A PDF gives an error result
- * saying so (kind 'pdf'): call `extractText` for it.
+ * Text of one attachment, synchronously: every kind but PDF and Word .doc. Those give an error
+ * result saying so: call `extractText` for them.
  */
 export function extractTextSync(bytes: Uint8Array, contentType: string, filename: string | null, limits?: Partial<ExtractLimits>): ExtractResult {
   const s = start(bytes, contentType, filename, limits);
   if ('kind' in s) return s;
   if (s.p.kind === 'pdf') return result('pdf', null, 'PDF text needs the asynchronous extractText');
+  if (s.p.kind === 'doc' && !s.p.error) return result('doc', null, 'Word .doc text needs the asynchronous extractText');
   return runSync(s.p, bytes, contentType ?? '', new Sink(s.l, s.started));
 }
 
@@ -221,11 +224,21 @@ function start(bytes: Uint8Array, contentType: string, filename: string | null, 
   }
 }
 
-/** Text of one attachment; PDF through pdf.js (asynchronous), the rest as extractTextSync. */
+/** Text of one attachment; PDF through pdf.js and Word .doc (asynchronous), the rest as extractTextSync. */
 export async function extractText(bytes: Uint8Array, contentType: string, filename: string | null, limits?: Partial<ExtractLimits>): Promise<ExtractResult> {
   const s = start(bytes, contentType, filename, limits);
   if ('kind' in s) return s;
   const { p, l, started } = s;
+  if (p.kind === 'doc' && !p.error) {
+    if (bytes.length > l.maxInputBytes) return result('doc', null, `file of ${bytes.length} bytes is over the ${l.maxInputBytes}-byte limit`);
+    const out = new Sink(l, started);
+    try {
+      return result('doc', out, await docText(bytes, out));
+    } catch (e) {
+      if (e instanceof LimitHit) return result('doc', out, null);
+      return result('doc', out, `unreadable Word .doc: ${String((e as Error)?.message ?? e).slice(0, 160)}`);
+    }
+  }
   if (p.kind !== 'pdf') return runSync(p, bytes, contentType ?? '', new Sink(l, started));
   if (p.error) return result('pdf', null, p.error);
   if (bytes.length > l.maxInputBytes) return result('pdf', null, `file of ${bytes.length} bytes is over the ${l.maxInputBytes}-byte limit`);

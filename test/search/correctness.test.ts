@@ -130,6 +130,13 @@ describe('results', () => {
     expect(set('money OR has:attachment').size).toBe(new Set([...a, ...att]).size);
   });
 
+  it('the text of a Word 97 .doc attachment is searchable', () => {
+    const id = sa.ids.get('spamassassin/spam_2/01359.deafa1d42658c6624c6809a446b7f369');
+    expect(id).toBeTruthy();
+    // words that appear only in the attached .doc, not in the message's own text
+    expect(matchingIds(sa.db, '"front-wheel drive" wheelbase')).toEqual([id]);
+  });
+
   it('snippets mark the matched word', () => {
     const r = search(trec.db, 'бургас', { limit: 1 });
     expect(r.hits[0].snippet).toMatch(/\u0002Бургас\u0003/i);
