@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { align, diff, passage } from './align.ts';
+import { align, diff, globalAlign, passage } from './align.ts';
 import { dehyphenate, tokenize, wordSimilarity } from './tokens.ts';
 
 const SOURCE = 'Hi team. Kenneth said the Raptor hedge lost 450 million in the third quarter, and Andersen signed off on the accounting anyway. Regards.';
@@ -48,5 +48,27 @@ describe('align and diff', () => {
   it('an unrelated sentence scores low', () => {
     const a = align(tokenize('We moved the remaining funds offshore before the auditors arrived on Monday'), tokenize(SOURCE));
     expect(a.similarity).toBeLessThan(0.3);
+  });
+});
+
+describe('globalAlign', () => {
+  it('accounts for every word of both texts: dropped, inserted and changed words', () => {
+    const src = tokenize(SOURCE);
+    const claim = tokenize('Hi team. Kenneth said the Raptor hedge lost 950 million in the quarter, and Andersen gladly signed off on the accounting anyway. Regards.');
+    const a = globalAlign(claim, src);
+    const ops = diff(claim, src, a);
+    expect(ops.filter((o) => o.op !== 'equal')).toEqual([
+      { op: 'changed', quote: '950', source: '450', kind: 'number' },
+      { op: 'deleted', source: 'third', kind: 'word' },
+      { op: 'inserted', quote: 'gladly', kind: 'word' },
+    ]);
+    expect(a.similarity).toBeGreaterThan(0.9);
+    expect(a.similarity).toBeLessThan(1);
+  });
+
+  it('identical texts score 1 and empty against non-empty 0', () => {
+    expect(globalAlign(tokenize(SOURCE), tokenize(SOURCE)).similarity).toBe(1);
+    expect(globalAlign([], tokenize(SOURCE)).similarity).toBe(0);
+    expect(diff([], tokenize('a b'), globalAlign([], tokenize('a b')))).toEqual([{ op: 'deleted', source: 'a b', kind: 'word' }]);
   });
 });

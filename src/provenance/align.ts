@@ -174,6 +174,68 @@ export function align(q: Token[], d: Token[]): Alignment {
   return { similarity: Math.min(1, similarity), segments, matched };
 }
 
+/**
+ * Global alignment (Needleman–Wunsch, same scores as localAlign) of two whole texts, for
+ * comparing a claimed message with the stored one: every word of both sides is accounted
+ * for, so source words the claim dropped show as deleted. Identical leading and trailing
+ * words are paired first (edits to a forged copy are usually local); a middle part over
+ * MAX_CELLS is reported as replaced whole. No word-diff library is among the dependencies,
+ * and this one shares the word similarity (typos, figures, names) of the quote diff.
+ */
+export function globalAlign(q: Token[], d: Token[]): Alignment {
+  let pre = 0;
+  while (pre < q.length && pre < d.length && q[pre].norm === d[pre].norm) pre++;
+  let suf = 0;
+  while (suf < q.length - pre && suf < d.length - pre && q[q.length - 1 - suf].norm === d[d.length - 1 - suf].norm) suf++;
+  const steps: Step[] = [];
+  for (let i = 0; i < pre; i++) steps.push({ q: i, d: i, sim: 1 });
+  const qa = pre, qb = q.length - suf, da = pre, db = d.length - suf;
+  const n = qb - qa, m = db - da;
+  if (n > 0 && m > 0 && n * m <= MAX_CELLS) {
+    const mid = d.slice(da, db);
+    const table = new SimTable(mid);
+    const W = m + 1;
+    const trace = new Uint8Array((n + 1) * W); // 1 diagonal, 2 quote word unmatched, 3 source word dropped
+    let prev = new Float64Array(W);
+    let cur = new Float64Array(W);
+    for (let j = 1; j <= m; j++) { prev[j] = j * GAP; trace[j] = 3; }
+    for (let i = 1; i <= n; i++) {
+      const sims = table.row(q[qa + i - 1].norm);
+      cur[0] = i * GAP;
+      trace[i * W] = 2;
+      for (let j = 1; j <= m; j++) {
+        const s = sims[table.dIds[j - 1]];
+        const diag = prev[j - 1] + (s > 0 ? MATCH * s : MISMATCH);
+        const up = prev[j] + GAP;
+        const left = cur[j - 1] + GAP;
+        let v = diag, t = 1;
+        if (up > v) { v = up; t = 2; }
+        if (left > v) { v = left; t = 3; }
+        cur[j] = v;
+        trace[i * W + j] = t;
+      }
+      [prev, cur] = [cur, prev];
+    }
+    const mids: Step[] = [];
+    let i = n, j = m;
+    while (i > 0 || j > 0) {
+      const t = trace[i * W + j];
+      if (t === 1) { mids.push({ q: qa + i - 1, d: da + j - 1, sim: wordSimilarity(q[qa + i - 1].norm, d[da + j - 1].norm) }); i--; j--; }
+      else if (t === 2) { mids.push({ q: qa + i - 1, d: -1, sim: 0 }); i--; }
+      else { mids.push({ q: -1, d: da + j - 1, sim: 0 }); j--; }
+    }
+    steps.push(...mids.reverse());
+  } else {
+    for (let j = da; j < db; j++) steps.push({ q: -1, d: j, sim: 0 });
+    for (let i = qa; i < qb; i++) steps.push({ q: i, d: -1, sim: 0 });
+  }
+  for (let k = 0; k < suf; k++) steps.push({ q: qb + k, d: db + k, sim: 1 });
+  let matched = 0;
+  for (const st of steps) if (st.q >= 0 && st.d >= 0) matched += st.sim;
+  const total = q.length + d.length;
+  return { similarity: total ? Math.min(1, (2 * matched) / total) : 1, segments: [{ q0: 0, q1: q.length, d0: 0, d1: d.length, steps, score: 0 }], matched };
+}
+
 export type DiffKind = 'number' | 'name' | 'typo' | 'word';
 export interface DiffOp {
   /** equal; changed (source word → quote word); inserted (in the quote, not the source); deleted (in the source, dropped from the quote) */
@@ -183,7 +245,7 @@ export interface DiffOp {
   kind?: DiffKind;
 }
 
-function kindOf(...toks: (Token | undefined)[]): DiffKind {
+export function kindOf(...toks: (Token | undefined)[]): DiffKind {
   if (toks.some((t) => t && isNumber(t.norm))) return 'number';
   if (toks.some((t) => t?.name)) return 'name';
   // one capitalised word replaced by another, even at the start of a sentence

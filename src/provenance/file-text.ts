@@ -1,14 +1,31 @@
 /**
  * @module provenance/file-text
- * The text of a file given to `trove provenance`: a message (.eml, recognised by its header
- * block) gives its subject and body; a PDF its text layer (pdfjs); anything else is read as
- * UTF-8 text. Recognised by content, never by name.
+ * What a file given to `trove provenance` says: a message (.eml, recognised by its header
+ * block) is parsed, and its subject and body are its text; any other file goes through the
+ * attachment extractors (src/extract: PDF, DOCX/XLSX/PPTX, ODT/ODS/ODP, RTF, HTML, text),
+ * and its document metadata is read (src/forensics/metadata) for comparison with the nearest
+ * attachment. Recognised by content first; the file name only breaks ties, as for attachments.
  */
 import { DEFAULT_LIMITS } from '../core/limits.ts';
+import { extractText, type ExtractKind } from '../extract/index.ts';
+import { extractMetadata, type DocMetadata } from '../forensics/metadata/index.ts';
 import { parseMessage } from '../mime/parse.ts';
+import type { ParsedMessage } from '../mime/types.ts';
 import { bodyText } from '../search/indexer.ts';
 
-function looksLikeMessage(head: string): boolean {
+export interface InputFile {
+  /** 'message' for an .eml, else the extractor's kind ('none': no text could be read). */
+  format: 'message' | ExtractKind;
+  text: string;
+  /** The parsed message, for an .eml. */
+  message: ParsedMessage | null;
+  /** Document metadata (PDF, Office, images), an error record, or null when the format has none trove reads. */
+  metadata: DocMetadata | { error: string } | null;
+  /** Why no (or only part of the) text could be read. */
+  note: string | null;
+}
+
+export function looksLikeMessage(head: string): boolean {
   const lines = head.split(/\r?\n/, 30);
   let headers = 0;
   for (const l of lines) {
@@ -19,25 +36,21 @@ function looksLikeMessage(head: string): boolean {
   return headers >= 2 && /^(from|subject|date|message-id|received|to|return-path):/im.test(head);
 }
 
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const task = pdfjs.getDocument({ data: new Uint8Array(bytes), useSystemFonts: false });
-  const doc = await task.promise;
-  const pages: string[] = [];
-  for (let p = 1; p <= doc.numPages; p++) {
-    const content = await (await doc.getPage(p)).getTextContent();
-    pages.push(content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? '\n' : ' ') : '')).join(''));
+export async function readInput(bytes: Uint8Array, name: string | null = null): Promise<InputFile> {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 4096)).toString('latin1');
+  if (!head.startsWith('%PDF-') && looksLikeMessage(head)) {
+    const m = parseMessage(bytes, DEFAULT_LIMITS).message;
+    return { format: 'message', text: `${m.subject ?? ''}\n${bodyText(m)}`, message: m, metadata: null, note: null };
   }
-  await task.destroy();
-  return pages.join('\n');
+  const x = await extractText(bytes, '', name);
+  const empty = x.kind === 'none'
+    ? 'no text could be read from this file (not a document or text format trove extracts)'
+    : `no text found in this ${x.kind} file (a scan without a text layer needs OCR first)`;
+  const note = x.error ?? (x.truncated ? x.note : null) ?? (x.text.trim() ? null : empty);
+  return { format: x.kind, text: x.text, message: null, metadata: extractMetadata(bytes), note };
 }
 
-export async function fileText(bytes: Uint8Array): Promise<string> {
-  const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1');
-  if (head.startsWith('%PDF-')) return pdfText(bytes);
-  if (looksLikeMessage(head)) {
-    const m = parseMessage(bytes, DEFAULT_LIMITS).message;
-    return `${m.subject ?? ''}\n${bodyText(m)}`;
-  }
-  return new TextDecoder('utf-8').decode(bytes);
+/** The text of a file (kept for callers that only need the text). */
+export async function fileText(bytes: Uint8Array, name: string | null = null): Promise<string> {
+  return (await readInput(bytes, name)).text;
 }

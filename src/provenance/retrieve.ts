@@ -21,11 +21,14 @@ export function queryWords(q: Token[]): string[] {
   return [...seen].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, MAX_QUERY_WORDS);
 }
 
-/** Message ids of the best `limit` candidates by BM25 over subject and body. */
-export function candidates(db: CaseDb, q: Token[], limit: number): string[] {
+/**
+ * Message ids of the best `limit` candidates by BM25 over subject and body, or over
+ * attachment text with `columns: 'attachment'`.
+ */
+export function candidates(db: CaseDb, q: Token[], limit: number, columns: '{subject body}' | 'attachment' = '{subject body}'): string[] {
   const words = queryWords(q);
   if (!words.length) return [];
-  const match = `{subject body} : (${words.map((w) => `"${w}"`).join(' OR ')})`;
+  const match = `${columns} : (${words.map((w) => `"${w}"`).join(' OR ')})`;
   const rows = db
     .stmt(`SELECT d.message AS id FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY bm25(search_fts) LIMIT ?`)
     .all(match, limit) as { id: string }[];
