@@ -10,13 +10,21 @@ import { ZodError } from 'zod';
 import { isTroveError, type ErrorCode } from '../core/errors.ts';
 
 /** Codes the server adds beyond TroveError's (request-level). */
-export type HttpErrorCode = ErrorCode | 'bad-request' | 'unauthorized' | 'forbidden-host' | 'not-implemented' | 'route-not-found';
+export type HttpErrorCode = ErrorCode | 'bad-request' | 'unauthorized' | 'forbidden-host' | 'not-implemented' | 'route-not-found'
+  // server mode (src/server/auth)
+  | 'unauthenticated' | 'bad-credentials' | 'forbidden' | 'csrf' | 'rate-limited' | 'conflict';
 
 const STATUS: Partial<Record<HttpErrorCode, ContentfulStatusCode>> = {
   usage: 400,
   'bad-request': 400,
   unauthorized: 401,
   'forbidden-host': 403,
+  unauthenticated: 401,
+  'bad-credentials': 401,
+  forbidden: 403,
+  csrf: 403,
+  conflict: 409,
+  'rate-limited': 429,
   'not-found': 404,
   'route-not-found': 404,
   'case-not-found': 404,

@@ -1,13 +1,15 @@
 /**
  * @module server
- * `trove serve`: the JSON API and the web UI over one case. Local mode binds a loopback
- * address only; any other address needs a token (server mode with users comes later).
+ * `trove serve`: the JSON API and the web UI over one case. Open mode (no users, no token)
+ * binds a loopback address only; any other address needs users mode (the case has users,
+ * docs/server.md) or a shared --token.
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { TroveError } from '../core/errors.ts';
 import { indexPending } from '../search/index.ts';
 import type { CaseDb } from '../store/sqlite.ts';
+import { countUsers } from '../store/users.ts';
 import { createApp } from './app.ts';
 import { isLoopbackHost } from './security.ts';
 
@@ -29,9 +31,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function checkBinding(host: string, token: string | undefined): void {
-  if (!isLoopbackHost(host) && !token) {
-    throw new TroveError('usage', `--host ${host} is not a loopback address: the case would be readable by anyone who can reach it. Pass --token TOKEN (then every request needs it) or keep the default 127.0.0.1`);
+/** Refuses a binding that would expose the case: non-loopback needs users (hasUsers) or a token. */
+export function checkBinding(host: string, token: string | undefined, hasUsers = false): void {
+  if (hasUsers && token !== undefined) {
+    throw new TroveError('usage', 'this case has users: each signs in with their own password or API token (trove users token create NAME); drop --token / $TROVE_TOKEN');
+  }
+  if (!isLoopbackHost(host) && !token && !hasUsers) {
+    throw new TroveError('usage', `--host ${host} is not a loopback address: the case would be readable by anyone who can reach it. Add users (trove users add NAME --role admin; then everyone signs in), pass --token TOKEN (then every request needs it), or keep the default 127.0.0.1`);
   }
   if (token !== undefined && token.length < 16) throw new TroveError('usage', '--token must be at least 16 characters');
 }
@@ -40,7 +46,7 @@ export function checkBinding(host: string, token: string | undefined): void {
 export async function startServer(db: CaseDb, o: ServeOptions = {}): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   const port = o.port ?? 8080;
-  checkBinding(host, o.token);
+  checkBinding(host, o.token, countUsers(db) > 0);
   indexPending(db, { onProgress: o.onIndexProgress });
   const app = createApp(db, { token: o.token });
   return await new Promise<RunningServer>((resolveP, rejectP) => {

@@ -1,12 +1,19 @@
 /**
  * The JSON API and the server's safety headers, through app.request (no sockets).
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forensicsSummary } from '../../src/forensics/summary.ts';
+import { BODY_CSP } from '../../src/server/api.ts';
 import { createApp } from '../../src/server/app.ts';
 import { checkBinding } from '../../src/server/index.ts';
+import { messageView } from '../../src/server/message-view.ts';
 import { CSP } from '../../src/server/security.ts';
+import { webRoutes } from '../../src/web/static.ts';
 import { buildCase, type Fixture } from './case-fixture.ts';
-import { HOSTILE_HOST } from './hostile-mail.ts';
 
 let f: Fixture;
 let app: ReturnType<typeof createApp>;
@@ -72,7 +79,7 @@ describe('API', () => {
   it('describes itself in OpenAPI', async () => {
     const o = (await (await get('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(o.openapi).toMatch(/^3\./);
-    for (const p of ['/api/search', '/api/messages/{id}', '/api/messages/{id}/raw', '/api/messages/{id}/attachments/{n}', '/api/status', '/api/facets', '/api/timeline', '/api/correspondents', '/api/threads/{id}']) expect(o.paths).toHaveProperty([p]);
+    for (const p of ['/api/search', '/api/messages/{id}', '/api/messages/{id}/raw', '/api/messages/{id}/body.html', '/api/messages/{id}/attachments/{n}', '/api/status', '/api/facets', '/api/timeline', '/api/correspondents', '/api/threads/{id}', '/api/forensics/summary', '/api/provenance']) expect(o.paths).toHaveProperty([p]);
   });
 });
 
@@ -134,33 +141,35 @@ describe('messages', () => {
 describe('safety headers and access', () => {
   it('sends the CSP and no-referrer on every response, API and UI, errors included', async () => {
     const id = f.byMessageId('<hostile-html@hostile.example>');
-    for (const p of ['/', '/status', `/messages/${id}`, '/api/status', '/api/nothing', '/messages/nothing1234', '/assets/app.js', `/api/messages/${id}/raw`]) {
+    for (const p of ['/', '/status', `/messages/${id}`, '/api/status', '/api/nothing', '/messages/nothing1234', '/assets/nothing.js', `/api/messages/${id}/raw`, `/api/messages/${id}/body.html`]) {
       const r = await get(p);
-      expect(r.headers.get('content-security-policy'), p).toMatch(p.endsWith('/raw') ? /^default-src 'none'; sandbox$/ : new RegExp(`^${CSP}$`));
+      const want = p.endsWith('/raw') ? "default-src 'none'; sandbox" : p.endsWith('body.html') ? BODY_CSP : CSP;
+      expect(r.headers.get('content-security-policy'), p).toBe(want);
       expect(r.headers.get('referrer-policy'), p).toBe('no-referrer');
     }
     expect(CSP).not.toMatch(/https?:|\*/);
   });
 
-  it('renders hostile subjects, names and file names as text', async () => {
-    const id = f.byMessageId('<hostile-names@hostile.example>');
-    const page = await (await get(`/messages/${id}`)).text();
-    const ui = await (await get('/?q=hostile')).text();
-    for (const p of [page, ui]) {
-      expect(p).not.toMatch(/<script>alert|<img src=x|<img src=https/);
-      expect(p).not.toMatch(HOSTILE_HOST.source === '' ? /$^/ : /src="https?:\/\/[^"]*\.example/);
-    }
-    expect(page).toContain('&#60;script&#62;alert(&#39;subject&#39;)');
-  });
-
-  it('puts message HTML only in a sandboxed srcdoc iframe without scripts or same-origin', async () => {
+  it('serves the sanitised body as its own locked-down document for the sandboxed frame', async () => {
     const id = f.byMessageId('<hostile-html@hostile.example>');
-    const page = await (await get(`/messages/${id}`)).text();
-    const frames = page.match(/<iframe[^>]*>/g) ?? [];
-    expect(frames).toHaveLength(1);
-    expect(frames[0]).toMatch(/\ssandbox=""/);
-    expect(frames[0]).toMatch(/\ssrcdoc="/);
-    expect(frames[0]).not.toMatch(/allow-/);
+    const r = await get(`/api/messages/${id}/body.html`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    const csp = r.headers.get('content-security-policy')!;
+    // nothing may run or load but inline style and data: images, and the document is sandboxed
+    expect(csp.split('; ')).toEqual(expect.arrayContaining(["default-src 'none'", 'img-src data:', "style-src 'unsafe-inline'", 'sandbox']));
+    expect(csp).not.toMatch(/script-src|https?:|\*|allow-/);
+    const doc = await r.text();
+    expect(doc).toContain(messageView(f.db, id)!.html!);
+    expect(doc).not.toMatch(/<(script|iframe|object|embed|form|svg|base|link)\b/i);
+    expect(doc).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(doc).not.toMatch(/(?<![-\w])(src|href|background|poster|srcset)\s*=\s*"?(https?:)?\/\//i);
+    // a message without an HTML part has no body document
+    const plain = f.byMessageId('<hostile-names@hostile.example>');
+    const none = await get(`/api/messages/${plain}/body.html`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('not-found');
   });
 
   it('answers only to loopback host names (DNS rebinding)', async () => {
@@ -183,23 +192,95 @@ describe('safety headers and access', () => {
     expect(login.headers.get('location')).toBe('/status');
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
-    expect((await locked.request('http://10.0.0.5/status', { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
+    expect((await locked.request('http://10.0.0.5/api/status', { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
   });
 });
 
-describe('UI pages', () => {
-  it('serves search, message, thread and status pages in English and French', async () => {
-    const en = await (await get('/?q=budget')).text();
-    expect(en).toContain('3 messages');
-    const fr = await (await get('/?q=budget&lang=fr')).text();
-    expect(fr).toContain('Rechercher');
-    expect(fr).toContain('invérifiable');
-    const id = f.byMessageId('<a81f@onedrive-horizon.example>');
-    const m = await (await get(`/messages/${id.slice(0, 12)}`, { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } })).text();
-    expect(m).toContain('ressource distante bloquée');
-    expect(m).toContain('tracker.onedrive-horizon.example');
-    expect((await get('/status')).status).toBe(200);
-    expect((await get('/?q=(')).status).toBe(400);
-    expect((await get('/messages/0000000000000000')).status).toBe(404);
+describe('forensics and provenance endpoints', () => {
+  it('gives the forensics summary of the case', async () => {
+    const r = await get('/api/forensics/summary');
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as Record<string, unknown[]>;
+    expect(Object.keys(body).sort()).toEqual(['authors', 'companies', 'devices', 'software']);
+    expect(body).toEqual(JSON.parse(JSON.stringify(forensicsSummary(f.db))));
+  });
+
+  it('finds a pasted quote (JSON) and an uploaded copy (multipart) in the case', async () => {
+    const id = f.byMessageId('<hostile-names@hostile.example>');
+    const source = f.byMessageId('<20170503071401.4821@horizon.example>');
+    const quote = messageView(f.db, source)!.text.split(/\s+/).filter(Boolean).slice(0, 30).join(' ');
+    expect(quote.split(' ').length).toBeGreaterThan(10);
+    const r = await get('/api/provenance', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: quote, limit: 3 }) });
+    expect(r.status, await r.clone().text()).toBe(200);
+    const res = (await r.json()) as { found: boolean; matches: { id: string; similarity: number }[]; input: { kind: string } };
+    expect(res.input.kind).toBe('text');
+    expect(res.matches.length).toBeLessThanOrEqual(3);
+    expect(res.matches[0].id).toBe(source);
+    expect(res.found).toBe(true);
+
+    const raw = new Uint8Array(await (await get(`/api/messages/${id}/raw`)).arrayBuffer());
+    const form = new FormData();
+    form.set('file', new File([raw], 'leaked.eml', { type: 'message/rfc822' }));
+    const up = await get('/api/provenance', { method: 'POST', body: form });
+    expect(up.status).toBe(200);
+    const ures = (await up.json()) as { matches: { id: string; exact?: string }[]; input: { kind: string; sha256?: string } };
+    expect(ures.input.kind).toBe('file');
+    expect(ures.input.sha256).toBe(id);
+    expect(ures.matches[0]).toMatchObject({ id, exact: 'message' });
+  });
+
+  it('rejects malformed provenance requests with JSON errors', async () => {
+    const post = (body: string | FormData, type?: string) => get('/api/provenance', { method: 'POST', body, headers: type ? { 'content-type': type } : {} });
+    for (const [r, code] of [
+      [await post('{"text": ""}', 'application/json'), 'bad-request'],
+      [await post('{"text": "x", "limit": 0}', 'application/json'), 'bad-request'],
+      [await post('{"txt": "x"}', 'application/json'), 'bad-request'],
+      [await post('not json', 'application/json'), 'bad-request'],
+      [await post('text=hello', 'application/x-www-form-urlencoded'), 'bad-request'],
+      [await post(new FormData()), 'bad-request'],
+    ] as const) {
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+  });
+});
+
+describe('web client assets', () => {
+  let dist: string;
+  beforeAll(() => {
+    dist = mkdtempSync(join(tmpdir(), 'trove-dist-'));
+  });
+  afterAll(() => rmSync(dist, { recursive: true, force: true }));
+  const web = (dir: string) => new Hono().route('/', webRoutes(dir));
+
+  it('answers UI routes with a page saying to build the client when dist/web is missing (the API still works)', async () => {
+    const missing = web(join(dist, 'absent'));
+    for (const [lang, text] of [['en-GB,en', 'Run <code>npm run build</code>'], ['fr-FR,fr;q=0.9', 'Lancez <code>npm run build</code>']]) {
+      const r = await missing.request('/messages/abc', { headers: { 'accept-language': lang } });
+      expect(r.status).toBe(503);
+      const page = await r.text();
+      expect(page).toContain(text);
+      expect(page).not.toMatch(/<script/i);
+    }
+    expect((await get('/api/status')).status).toBe(200);
+  });
+
+  it('serves index.html for every UI route and hashed assets as immutable', async () => {
+    mkdirSync(join(dist, 'assets'));
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><script type="module" src="/assets/index-AbCd1234.js"></script>');
+    writeFileSync(join(dist, 'assets/index-AbCd1234.js'), 'export {};');
+    writeFileSync(join(dist, 'assets/plain.css'), 'body{}');
+    const app = web(dist);
+    for (const p of ['/', '/?q=budget', '/messages/abcdef12', '/threads/t1', '/status', '/forensics', '/provenance']) {
+      const r = await app.request(p);
+      expect(r.status, p).toBe(200);
+      expect(await r.text()).toContain('/assets/index-AbCd1234.js');
+      expect(r.headers.get('cache-control')).toBe('no-cache');
+    }
+    const js = await app.request('/assets/index-AbCd1234.js');
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await app.request('/assets/plain.css')).headers.get('cache-control')).toBe('no-cache');
+    for (const p of ['/assets/nothing.js', '/assets/..%2Findex.html', '/messages/a/b', '/nowhere']) expect((await app.request(p)).status, p).toBe(404);
   });
 });

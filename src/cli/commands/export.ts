@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { TroveError } from '../../core/errors.ts';
 import { blob, exportRecords } from '../../store/queries.ts';
 import { globals, openCase } from '../context.ts';
+import { cliAudit } from './users.ts';
 
 async function write(w: Writable, s: string | Uint8Array): Promise<void> {
   if (!w.write(s)) await new Promise((r) => w.once('drain', r));
@@ -33,6 +34,8 @@ export function registerExport(program: Command): void {
       if (o.format === 'eml-dir' && !o.out) throw new TroveError('usage', '--format eml-dir needs --out DIR');
       const db = openCase(g, false);
       try {
+        // in a case with users, who exported what is in the audit log (the OS user who ran it)
+        cliAudit(db, 'export', o.format, { out: o.out ?? null });
         if (o.format === 'eml-dir') {
           mkdirSync(o.out!, { recursive: true });
           for (const r of exportRecords(db)) writeFileSync(join(o.out!, `${r.id}.eml`), blob(db, r.id) ?? new Uint8Array());

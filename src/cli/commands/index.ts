@@ -15,6 +15,7 @@ import { registerSearch } from './search.ts';
 import { registerServe } from './serve.ts';
 import { registerShow } from './show.ts';
 import { registerStatus } from './status.ts';
+import { registerUsers } from './users.ts';
 
 export function registerCommands(program: Command): void {
   registerIngest(program);
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerForensics(program);
   registerLookalikes(program);
   registerProvenance(program);
+  registerUsers(program);
 }

@@ -1,9 +1,11 @@
 /**
  * @module cli/commands/serve
  * `trove serve [--host 127.0.0.1] [--port 8080] [--token TOKEN]`: the web UI and JSON API.
+ * A case with users (`trove users add`) is served in users mode: everyone signs in.
  */
 import type { Command } from 'commander';
 import { TroveError } from '../../core/errors.ts';
+import { serverMode } from '../../server/auth/index.ts';
 import { startServer } from '../../server/index.ts';
 import type { CaseDb } from '../../store/sqlite.ts';
 import { globals, openCase, out } from '../context.ts';
@@ -25,12 +27,13 @@ export async function serveCase(db: CaseDb, o: ServeFlags, json: boolean): Promi
   const running = await startServer(db, {
     host: o.host,
     port: parsePort(o.port),
-    token: o.token ?? process.env.TROVE_TOKEN,
+    token: o.token ?? (process.env.TROVE_TOKEN || undefined),
     onIndexProgress: (done, total) => process.stderr.write(`\rindexing for search: ${done}/${total}`),
   });
   const url = o.token ? `${running.url}/?token=…` : running.url;
-  if (json) out(JSON.stringify({ url: running.url, case: db.dir }));
-  else out(`trove: serving ${db.dir} on ${url} (Ctrl-C to stop)`);
+  const mode = serverMode(db, o.token ?? (process.env.TROVE_TOKEN || undefined));
+  if (json) out(JSON.stringify({ url: running.url, case: db.dir, mode }));
+  else out(`trove: serving ${db.dir} on ${url}${mode === 'users' ? ' (users mode: sign in)' : ''} (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -46,7 +49,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('web UI and JSON API for the case, on 127.0.0.1:8080 by default')
-    .option('--host <host>', 'address to bind (loopback only, unless --token is given)', '127.0.0.1')
+    .option('--host <host>', 'address to bind (loopback only, unless the case has users or --token is given)', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free port)', '8080')
     .option('--token <token>', 'require this token from every client (needed for a non-loopback --host; also $TROVE_TOKEN)')
     .action(async (o: ServeFlags, cmd: Command) => {

@@ -1,7 +1,8 @@
 /**
  * @module web/i18n
- * Interface text in English and French. The language comes from ?lang=, then the trove_lang
- * cookie, then Accept-Language; English otherwise.
+ * Interface text in English and French, shared by the client and the server's fallback page.
+ * The client takes the language from its saved choice, then the browser's languages; English
+ * otherwise.
  */
 
 export type Lang = 'en' | 'fr';
@@ -69,6 +70,39 @@ const EN = {
   result: 'result', domain: 'domain', selector: 'selector', algorithm: 'algorithm', bodyHash: 'body hash', headerSig: 'header signature', aligned: 'aligned', key: 'key', signedHeaders: 'signed headers', lengthLimit: 'l=',
   yes: 'yes', no: 'no',
   undated: 'undated',
+  keysHelp: 'Keys: / search · j/k or ↑/↓ move · Enter open · Esc back',
+  forensics: 'Forensics',
+  provenance: 'Provenance',
+  loading: 'Loading…',
+  noSubject: '(no subject)',
+  page: (from: number, to: number, total: number) => `${from}–${to} of ${total}`,
+  months: 'Months',
+  perDay: 'per day', perMonth: 'per month', perYear: 'per year',
+  graphHelp: 'Click a name to see what they sent, a line for the messages between two people.',
+  downloadReport: 'Report',
+  viewHtml: 'Safe view', viewText: 'Plain text',
+  threadHelp: 'Messages of this thread, oldest first.',
+  openThread: 'Open the thread',
+  authors: 'Authors', companies: 'Companies', software: 'Software', devices: 'Devices',
+  filesCol: 'files', messagesCol: 'messages', firstSeen: 'first seen', lastSeen: 'last seen', scriptCol: 'script',
+  forensicsHelp: 'Who wrote the attached documents, for which company, with which software, and when each name was seen.',
+  provenanceHelp: 'Paste a quote or upload a document circulating outside: trove finds where it stands in the case and what was changed.',
+  pasteText: 'Text to look for',
+  orFile: 'or a file',
+  findSource: 'Find the source',
+  similarity: 'similarity',
+  match: 'match', noMatch: 'no match above the threshold',
+  threshold: 'threshold',
+  exactCopy: (kind: string) => `exact copy (${kind})`,
+  changedNumbers: 'Numbers changed', changedNames: 'Names changed',
+  login: 'Sign in', logout: 'Sign out', userName: 'Name', password: 'Password', badCredentials: 'Wrong name or password.',
+  loginNeeded: 'This case needs you to sign in.',
+  annotations: 'Tags and notes', tags: 'Tags', notes: 'Notes', addTag: 'Add tag', addNote: 'Add note', remove: 'remove',
+  savedSearches: 'Saved searches', saveSearch: 'Save this search', searchName: 'Name',
+  suggestions: 'Suggestions',
+  buildMissing: 'The web interface has not been built. Run `npm run build` in the trove folder, then reload. The JSON API works meanwhile: /api/openapi.json.',
+  close: 'Close',
+  location: 'Found at',
 };
 
 type Strings = typeof EN;
@@ -136,6 +170,39 @@ const FR: Strings = {
   result: 'résultat', domain: 'domaine', selector: 'sélecteur', algorithm: 'algorithme', bodyHash: 'empreinte du corps', headerSig: 'signature des en-têtes', aligned: 'alignée', key: 'clé', signedHeaders: 'en-têtes signés', lengthLimit: 'l=',
   yes: 'oui', no: 'non',
   undated: 'sans date',
+  keysHelp: 'Touches : / rechercher · j/k ou ↑/↓ se déplacer · Entrée ouvrir · Échap revenir',
+  forensics: 'Analyse technique',
+  provenance: 'Provenance',
+  loading: 'Chargement…',
+  noSubject: '(sans objet)',
+  page: (from: number, to: number, total: number) => `${from}–${to} sur ${total}`,
+  months: 'Mois',
+  perDay: 'par jour', perMonth: 'par mois', perYear: 'par an',
+  graphHelp: 'Cliquez sur un nom pour voir ce qu’il a envoyé, sur un trait pour les messages entre deux personnes.',
+  downloadReport: 'Rapport',
+  viewHtml: 'Vue sûre', viewText: 'Texte brut',
+  threadHelp: 'Les messages de ce fil, du plus ancien au plus récent.',
+  openThread: 'Ouvrir le fil',
+  authors: 'Auteurs', companies: 'Sociétés', software: 'Logiciels', devices: 'Appareils',
+  filesCol: 'fichiers', messagesCol: 'messages', firstSeen: 'vu la première fois', lastSeen: 'vu la dernière fois', scriptCol: 'écriture',
+  forensicsHelp: 'Qui a rédigé les documents joints, pour quelle société, avec quel logiciel, et quand chaque nom apparaît.',
+  provenanceHelp: 'Collez une citation ou déposez un document qui circule : trove trouve d’où il vient dans le dossier et ce qui a été modifié.',
+  pasteText: 'Texte à rechercher',
+  orFile: 'ou un fichier',
+  findSource: 'Trouver la source',
+  similarity: 'similarité',
+  match: 'correspond', noMatch: 'aucune correspondance au-dessus du seuil',
+  threshold: 'seuil',
+  exactCopy: (kind: string) => `copie exacte (${kind === 'message' ? 'message' : 'pièce jointe'})`,
+  changedNumbers: 'Chiffres modifiés', changedNames: 'Noms modifiés',
+  login: 'Se connecter', logout: 'Se déconnecter', userName: 'Nom', password: 'Mot de passe', badCredentials: 'Nom ou mot de passe incorrect.',
+  loginNeeded: 'Ce dossier demande de vous connecter.',
+  annotations: 'Étiquettes et notes', tags: 'Étiquettes', notes: 'Notes', addTag: 'Ajouter une étiquette', addNote: 'Ajouter une note', remove: 'retirer',
+  savedSearches: 'Recherches enregistrées', saveSearch: 'Enregistrer cette recherche', searchName: 'Nom',
+  suggestions: 'Suggestions',
+  buildMissing: 'L’interface web n’a pas été construite. Lancez `npm run build` dans le dossier de trove, puis rechargez. L’API JSON fonctionne en attendant : /api/openapi.json.',
+  close: 'Fermer',
+  location: 'Trouvé à',
 };
 
 export type { Strings };
@@ -144,8 +211,18 @@ export function strings(lang: Lang): Strings {
   return lang === 'fr' ? FR : EN;
 }
 
-export function pickLang(query: string | undefined, cookie: string | undefined, acceptLanguage: string | undefined): Lang {
-  for (const v of [query, cookie]) if (v === 'en' || v === 'fr') return v;
-  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('fr') ? 'fr' : 'en';
+/** The first of the given language tags (browser order) that trove speaks; English otherwise. */
+export function pickLang(saved: string | null | undefined, preferred: readonly string[]): Lang {
+  if (saved === 'en' || saved === 'fr') return saved;
+  for (const tag of preferred) {
+    const l = tag.trim().toLowerCase();
+    if (l.startsWith('fr')) return 'fr';
+    if (l.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+/** Accept-Language header → its tags in order (q-values ignored: browsers send them sorted). */
+export function acceptLanguages(header: string | undefined): string[] {
+  return (header ?? '').split(',').map((p) => p.split(';')[0].trim()).filter(Boolean);
 }
