@@ -35,6 +35,13 @@ const SEQUENCES: readonly [RegExp, string][] = [
  * mapped to Latin, then rn/vv/cl folded. Apply it to both sides of a comparison.
  */
 export function skeleton(label: string): string {
+  // ASCII: nothing to normalise, only 0/1 and the letter sequences
+  if (/^[\x00-\x7f]*$/.test(label)) {
+    let s = label.toLowerCase();
+    if (s.includes('0') || s.includes('1')) s = s.replace(/0/g, 'o').replace(/1/g, 'l');
+    for (const [re, to] of SEQUENCES) s = s.replace(re, to);
+    return s;
+  }
   const base = label.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
   let s = '';
   for (const ch of base) s += CONFUSABLES.get(ch) ?? ch;

@@ -42,6 +42,11 @@ const POSITIVES: [string, string, string][] = [
   ['myaccount.google.com-securitysettingpage.tk', 'google.com', 'subdomain'],
   ['hotmaill.com', 'hotmail.com', 'repetition'],
   ['hotmal.com', 'hotmail.com', 'omission'],
+  ['en-mrahce.fr', 'en-marche.fr', 'double-typo'],
+  ['misdepatrmnet.com', 'misdepartment.com', 'double-typo'],
+  ['microsfot.com', 'microsoft.com', 'transposition'],
+  ['micrsfot.com', 'microsoft.com', 'double-typo'],
+  ['accoounts-google.com', 'google.com', 'combosquat'],
 ];
 
 const NEGATIVES: [string, string][] = [
@@ -59,6 +64,9 @@ const NEGATIVES: [string, string][] = [
   ['enronenergy.com', 'enron.com'],
   ['horizonrealty.com', 'horizon.example'],
   ['ge.com', 'gm.com'],
+  ['overdrive.com', 'onedrive.com'], // two edits, but n→v is no slip of the finger
+  ['appel.fr', 'apple.com'], // one letter from a short brand, under another TLD
+  ['enronmail.fr', 'enron-music.com'],
 ];
 
 describe('lookalike detection', () => {
@@ -85,6 +93,23 @@ describe('lookalike detection', () => {
   it('combosquats outrank innocent similarity', () => {
     expect(detect('onedrive-en-marche.fr', EM)!.score).toBeGreaterThan(0.85);
     expect(detect('supermarche.fr', EM, 0)).toBeNull();
+  });
+
+  it('two typos only on long brands, and only two likely ones', () => {
+    expect(detect('enronn.com', [makeTarget('enron.com')!])?.kind).toBe('repetition');
+    expect(detect('enrrnn.com', [makeTarget('enron.com')!])).toBeNull(); // 5 letters: one typo at most
+    const m = detect('en-mrahce.fr', EM)!;
+    expect(m.parts[0].reason).toBe("two typos: transposition 'ar' swapped and transposition 'ch' swapped");
+    expect(detect('en-mxrche.fr', EM)?.kind).toBe('replacement'); // one edit is not called two
+  });
+
+  it('generates two-typo names for long brands, within bounds', () => {
+    const em = generate('en-marche.fr');
+    const two = em.filter((c) => c.kind === 'double-typo');
+    expect(two.length).toBeGreaterThan(500);
+    expect(em.length).toBeLessThan(5000);
+    expect(two.map((c) => c.domain)).toContain('en-mrahce.fr');
+    expect(generate('enron.com').some((c) => c.kind === 'double-typo')).toBe(false);
   });
 
   it('every generated candidate is detected, under every kind dnstwist has and more', () => {

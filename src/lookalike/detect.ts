@@ -6,16 +6,18 @@
  * target's brand label, both as written and as read (`skeleton`: homoglyphs folded). The score
  * starts from a base per kind — how surely that construction means impersonation — and is
  * adjusted by named parts: brand length (a one-letter change to a 5-letter brand is often an
- * unrelated word; to a 9-letter one rarely), a finger-likely typo, the TLD kept or changed,
+ * unrelated word; to a 9-letter one rarely), a finger-likely typo (two of them only on brands
+ * of 7+ letters), the TLD kept or changed (a typo under another TLD is most often a word),
  * and for combosquats whether every added word is a service word (mail, onedrive, login…) or
  * an unknown one (supermarche.fr holds "marche", not the brand en-marche: no match at all;
  * en-marche-music.fr holds the brand beside an unknown word: a low score). Parts are kept so
- * the JSON can say why.
+ * the JSON can say why. Candidate features are computed once per domain and a cheap filter
+ * skips the targets no construction can match: most cost a few string comparisons per name.
  */
 import { nonAscii, skeleton } from './confusables.ts';
 import { parseHost, type Host } from './domain.ts';
-import { typoOf, type TypoKind } from './typo.ts';
-import { SERVICE_SET } from './words.ts';
+import { DOUBLE_TYPO_MIN_LENGTH, doubleTypoOf, mayBeWithin, typoOf, type TypoKind } from './typo.ts';
+import { SERVICE_SET, SERVICE_WORDS } from './words.ts';
 
 export type Kind = TypoKind | 'homoglyph' | 'hyphenation' | 'dot' | 'tld-swap' | 'tld-added' | 'tld-removed' | 'combosquat' | 'subdomain';
 
@@ -43,6 +45,11 @@ export interface Target {
   brand: string;
   /** Brand without hyphens, e.g. enmarche. */
   core: string;
+  /** Skeleton of the brand (what a reader sees), with and without hyphens. */
+  sk: string;
+  skc: string;
+  /** The suffix's words, accepted beside the brand in a combosquat (en-marche-fr.com). */
+  extraWords: ReadonlySet<string>;
 }
 
 /** Default score at or above which a domain is called a lookalike. */
@@ -51,20 +58,35 @@ export const DEFAULT_MIN_SCORE = 0.6;
 export function makeTarget(domain: string): Target | null {
   const host = parseHost(domain);
   if (!host?.registered) return null;
-  return { domain: host.registered, host, brand: host.label, core: host.label.replace(/-/g, '') };
+  const sk = skeleton(host.label);
+  return {
+    domain: host.registered, host, brand: host.label, core: host.label.replace(/-/g, ''), sk, skc: sk.replace(/-/g, ''),
+    extraWords: new Set([host.suffix.replace(/\./g, ''), ...host.suffix.split('.')]),
+  };
 }
 
-/** Splits `s` into service words (and digit runs); null when some part is not one. */
-function serviceWords(s: string, extra: ReadonlySet<string>): string[] | null {
-  if (!s) return [];
-  const best: (string[] | null)[] = new Array(s.length + 1).fill(null);
-  best[0] = [];
+/**
+ * Splits `s` into service words (and digit runs); null when some part is not one. With `fuzzy`,
+ * one part may be a service word of 6+ letters with one finger-likely typo (accoounts): the
+ * misspelt words are returned in `misspelt`.
+ */
+function serviceWords(s: string, extra: ReadonlySet<string>, fuzzy = false): { words: string[]; misspelt: string[] } | null {
+  if (!s) return { words: [], misspelt: [] };
+  type Cell = { words: string[]; misspelt: string[] } | null;
+  const best: Cell[] = new Array(s.length + 1).fill(null);
+  best[0] = { words: [], misspelt: [] };
+  const better = (c: Cell, words: number, miss: number): boolean => !c || c.misspelt.length > miss || (c.misspelt.length === miss && c.words.length > words);
   for (let i = 0; i < s.length; i++) {
     const prev = best[i];
     if (!prev) continue;
-    for (let j = i + 1; j <= s.length && j - i <= 14; j++) {
+    for (let j = i + 1; j <= s.length && j - i <= 15; j++) {
       const w = s.slice(i, j);
-      if ((SERVICE_SET.has(w) || extra.has(w) || /^\d+$/.test(w)) && (!best[j] || best[j]!.length > prev.length + 1)) best[j] = [...prev, w];
+      if (SERVICE_SET.has(w) || extra.has(w) || /^\d+$/.test(w)) {
+        if (better(best[j], prev.words.length + 1, prev.misspelt.length)) best[j] = { words: [...prev.words, w], misspelt: prev.misspelt };
+      } else if (fuzzy && !prev.misspelt.length && w.length >= 5 && better(best[j], prev.words.length + 1, 1)) {
+        const sw = SERVICE_WORDS.find((x) => x.length >= 6 && Math.abs(x.length - w.length) <= 1 && typoOf(x, w)?.likely);
+        if (sw) best[j] = { words: [...prev.words, sw], misspelt: [w] };
+      }
     }
   }
   return best[s.length];
@@ -85,20 +107,40 @@ function build(cand: Host, t: Target, kind: Kind, base: number, reason: string, 
   return m;
 }
 
+/** What classify needs of a candidate, computed once for all targets. */
+export interface Features {
+  host: Host;
+  /** Registered label, without hyphens, its skeleton with and without hyphens. */
+  Lc: string;
+  sk: string;
+  skc: string;
+  glyphs: string[];
+}
+
+export function features(host: Host): Features {
+  const sk = skeleton(host.label);
+  return { host, Lc: host.label.replace(/-/g, ''), sk, skc: sk.replace(/-/g, ''), glyphs: nonAscii(host.label) };
+}
+
 /** The best explanation of `cand` as an imitation of `t`, or null (unrelated, or t itself). */
-export function classify(cand: Host, t: Target): Match | null {
+export function classify(cand: Host | Features, t: Target): Match | null {
+  const f = 'Lc' in cand ? cand : features(cand);
+  return classifyF(f, t);
+}
+
+function classifyF(f: Features, t: Target): Match | null {
+  const cand = f.host;
   if (!cand.registered || cand.registered === t.host.registered) return null;
   const out: Match[] = [];
   const sameTld = cand.suffix === t.host.suffix;
   const tldPart: ScorePart = sameTld ? { reason: `same TLD .${t.host.suffix}`, weight: 0.05 } : { reason: `TLD .${cand.suffix} instead of .${t.host.suffix}`, weight: -0.1 };
-  const extraWords = new Set([t.host.suffix.replace(/\./g, ''), ...t.host.suffix.split('.')]);
+  const extraWords = t.extraWords;
   const L = cand.label;
-  const Lc = L.replace(/-/g, '');
-  const glyphs = nonAscii(L);
-  const sk = skeleton(L);
-  const skc = sk.replace(/-/g, '');
-  const tsk = skeleton(t.brand);
-  const tskc = tsk.replace(/-/g, '');
+  const { Lc, sk, skc, glyphs } = f;
+  const tsk = t.sk;
+  const tskc = t.skc;
+  // fast path: none of the constructions below can hold (most domains of a feed)
+  if (!cand.sub.length && !glyphs.length && L !== t.brand && !Lc.includes(t.core) && !skc.includes(tskc) && !mayBeWithin(Lc, t.core, 2) && !mayBeWithin(L, t.brand, 2)) return null;
   const lenP = lengthPart(t.core, false);
 
   // target's registered domain (or brand) inside the subdomain: en-marche.fr.verify-account.com
@@ -111,7 +153,7 @@ export function classify(cand: Host, t: Target): Match | null {
   } else if (('.' + cand.sub.join('.') + '.').includes('.' + t.domain + '.')) {
     out.push(build(cand, t, 'subdomain', 0.9, `${t.domain} used as a subdomain of ${cand.registered}`, [lenP]));
   } else if (cand.sub.some((s) => s === t.brand || skeleton(s) === tsk)) {
-    const words = serviceWords(Lc, extraWords);
+    const words = serviceWords(Lc, extraWords)?.words;
     out.push(words
       ? build(cand, t, 'subdomain', 0.75, `brand ${t.brand} as a subdomain of ${cand.registered}`, [{ reason: `registered label made of service words: ${words.join(', ')}`, weight: 0.05 }, lenP])
       : build(cand, t, 'subdomain', 0.5, `brand ${t.brand} as a subdomain of ${cand.registered}`, [lenP]));
@@ -134,10 +176,26 @@ export function classify(cand: Host, t: Target): Match | null {
   // (on the skeleton only for non-ASCII labels: rn/cl/0/1 folding plus a typo is too loose)
   const pairs: [string, string, boolean][] = [[t.brand, L, false], [t.core, Lc, false]];
   if (glyphs.length) pairs.push([tsk, sk, true]);
+  // a typo squatter keeps the TLD (the victim mistypes the brand's own address); a word one
+  // letter from the brand under another TLD is most often just another word (appel.fr, apple.com)
+  const typoTld: ScorePart = sameTld ? tldPart : { reason: `TLD .${cand.suffix} instead of .${t.host.suffix} (a typo under another TLD)`, weight: -0.2 };
+  let oneTypo = false;
   for (const [a, b, homo] of pairs) {
+    if (Math.abs(a.length - b.length) > 2) continue; // (code units: a cheap bound, exact for ASCII)
     const typo = typoOf(a, b);
     if (!typo) continue;
-    out.push(build(cand, t, typo.kind, 0.75, `${typo.kind}: ${typo.detail}`, [typo.likely && !homo ? { reason: 'a likely slip of the finger', weight: 0.05 } : null, tldPart, lengthPart(t.core, true), homo ? { reason: 'with homoglyphs', weight: 0.05 } : null]));
+    oneTypo = true;
+    out.push(build(cand, t, typo.kind, 0.75, `${typo.kind}: ${typo.detail}`, [typo.likely && !homo ? { reason: 'a likely slip of the finger', weight: 0.05 } : null, typoTld, lengthPart(t.core, true), homo ? { reason: 'with homoglyphs', weight: 0.05 } : null]));
+  }
+  // two finger-likely typos at once, on long brands only (see typo.ts), when one does not explain it
+  if (!oneTypo) {
+    for (const [a, b] of [[t.brand, L], [t.core, Lc]] as const) {
+      if (a.length < DOUBLE_TYPO_MIN_LENGTH || Math.abs(a.length - b.length) > 4) continue;
+      const typo = doubleTypoOf(a, b);
+      if (!typo) continue;
+      out.push(build(cand, t, 'double-typo', 0.6, `two typos: ${typo.detail}`, [{ reason: 'both likely slips of the finger', weight: 0.05 }, typoTld, lengthPart(t.core, true)]));
+      break;
+    }
   }
   // combosquats: the brand plus words, with or without separators
   for (const [lab, brand] of [[Lc, t.core], [skc, tskc]] as const) {
@@ -145,18 +203,25 @@ export function classify(cand: Host, t: Target): Match | null {
     if (brand.length < 3 || i < 0 || lab === brand) continue;
     const left = lab.slice(0, i);
     const right = lab.slice(i + brand.length);
-    const lw = serviceWords(left, extraWords);
-    const rw = serviceWords(right, extraWords);
+    let lw = serviceWords(left, extraWords);
+    let rw = serviceWords(right, extraWords);
+    if (!lw !== !rw) {
+      // one side is service words: allow one misspelt service word on the other (accoounts-google)
+      if (!lw) lw = serviceWords(left, extraWords, true);
+      else rw = serviceWords(right, extraWords, true);
+    }
     const homo = lab === skc && skc !== Lc ? { reason: 'with homoglyphs', weight: 0.05 } : null;
     if (lw && rw) {
-      const words = [...lw, ...rw];
+      const words = [...lw.words, ...rw.words];
+      const misspelt = [...lw.misspelt, ...rw.misspelt];
+      const missP = misspelt.length ? { reason: `service word misspelt: ${misspelt.join(', ')}`, weight: -0.05 } : null;
       if (!left && words.length === 1 && extraWords.has(words[0])) {
         out.push(build(cand, t, 'dot', 0.85, `${t.domain} with its dot replaced (${L})`, [lenP, homo]));
       } else if (left === 'www' && !right) {
         out.push(build(cand, t, 'dot', 0.85, `www${sameTld ? '' : ''} without its dot`, [tldPart, lenP, homo]));
       } else {
         const digits = words.filter((w) => /^\d+$/.test(w));
-        out.push(build(cand, t, 'combosquat', 0.85, `brand ${t.brand} with service words: ${words.join(', ')}`, [sameTld ? { reason: `same TLD .${t.host.suffix}`, weight: 0.05 } : null, digits.length ? { reason: `numbers ${digits.join(', ')}`, weight: -0.1 } : null, lenP, homo]));
+        out.push(build(cand, t, 'combosquat', 0.85, `brand ${t.brand} with service words: ${words.join(', ')}`, [sameTld ? { reason: `same TLD .${t.host.suffix}`, weight: 0.05 } : null, digits.length ? { reason: `numbers ${digits.join(', ')}`, weight: -0.1 } : null, missP, lenP, homo]));
       }
     } else {
       const bounded = ('-' + L + '-').includes('-' + t.brand + '-');
@@ -178,8 +243,9 @@ export function detect(domain: string | Host, targets: readonly Target[], minSco
   if (!host?.registered) return null;
   if (targets.some((t) => t.host.registered === host.registered)) return null;
   let best: Match | null = null;
+  const f = features(host);
   for (const t of targets) {
-    const m = classify(host, t);
+    const m = classifyF(f, t);
     if (m && (!best || m.score > best.score)) best = m;
   }
   return best && best.score >= minScore ? best : null;

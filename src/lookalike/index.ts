@@ -6,6 +6,6 @@
  */
 export { classify, detect, makeTarget, DEFAULT_MIN_SCORE, type Kind, type Match, type ScorePart, type Target } from './detect.ts';
 export { parseHost, type Host } from './domain.ts';
-export { domainsOf, type Place } from './extract.ts';
+export { bareDomains, domainsOf, type Place } from './extract.ts';
 export { generate, type Candidate } from './generate.ts';
 export { guessTargets, runLookalikes, scanCase, CODE, STAGE, type Hit, type ScanResult } from './scan.ts';

@@ -2,7 +2,8 @@
  * @module lookalike/scan
  * The case-level scan: which messages use a lookalike of the case's own domains, and where.
  * `runLookalikes` writes the findings as `lookalike-domain` evidence (stage 'lookalike',
- * severity warning); it deletes its own rows first, so it can run any number of times.
+ * severity warning, or info when the domain is only named in the body text); it deletes its
+ * own rows first, so it can run any number of times.
  *
  * The case's own domains, when not given, are guessed from recipients: the registered domain
  * most often found in To/Cc, plus any other reaching half its count (at most three), leaving
@@ -81,7 +82,18 @@ export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore =
 /** The evidence sentence for one message using one lookalike. */
 export function evidenceDetail(h: Match, places: readonly Place[]): string {
   const shown = h.unicode ? `${h.unicode} (${h.domain})` : h.domain;
-  return `${places.join(', ')} use${places.length === 1 ? 's' : ''} ${shown}, a lookalike of ${h.target} (${h.kind}, score ${h.score}: ${h.parts[0].reason})`;
+  const named = places.map((p) => (p === 'text' ? 'the body text' : p));
+  const verb = places.length === 1 && places[0] === 'text' ? 'names' : places.length === 1 ? 'uses' : 'use';
+  return `${named.join(', ')} ${verb} ${shown}, a lookalike of ${h.target} (${h.kind}, score ${h.score}: ${h.parts[0].reason})`;
+}
+
+/**
+ * A lookalike only named in the body text ("beware of mail-en-marche.fr") connects the message
+ * to the domain but claims nothing about the message itself: info, which leaves the verdict
+ * alone; in a header or a link it is a warning (and the case pass calls the message suspicious).
+ */
+export function severityOf(places: ReadonlySet<Place>): 'info' | 'warning' {
+  return [...places].every((p) => p === 'text') ? 'info' : 'warning';
 }
 
 /**
@@ -102,7 +114,7 @@ export function runLookalikes(db: CaseDb, targets: readonly string[] = [], minSc
   const ins = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
   db.tx(() => {
     db.stmt('DELETE FROM evidence WHERE stage = ?').run(STAGE);
-    for (const [id, list] of perMessage) for (const e of list) ins.run(id, STAGE, CODE, 'warning', evidenceDetail(e.hit, [...e.places]));
+    for (const [id, list] of perMessage) for (const e of list) ins.run(id, STAGE, CODE, severityOf(e.places), evidenceDetail(e.hit, [...e.places]));
   });
   return res;
 }

@@ -11,7 +11,7 @@ export const SERVICE_WORDS: readonly string[] = [
   'docs', 'doc', 'documents', 'files', 'file', 'share', 'sharepoint', 'sharing', 'dropbox', 'cloud', 'office',
   'office365', 'o365', 'microsoft', 'google', 'gmail', 'apple', 'icloud', 'portal', 'account', 'accounts',
   'secure', 'security', 'login', 'logon', 'signin', 'sign', 'verify', 'verification', 'validate', 'auth',
-  'sso', 'id', 'identity', 'password', 'pass', 'reset', 'support', 'help', 'helpdesk', 'service', 'services',
+  'sso', 'adfs', 'sts', 'sap', 'citrix', 'skype', 'id', 'identity', 'password', 'pass', 'reset', 'support', 'help', 'helpdesk', 'service', 'services',
   'team', 'admin', 'it', 'update', 'updates', 'alert', 'alerts', 'notice', 'notification', 'info', 'online',
   'web', 'www', 'my', 'app', 'apps', 'access', 'connect', 'vpn', 'remote', 'intranet', 'extranet', 'staff',
   'hr', 'pay', 'payment', 'billing', 'invoice', 'bank', 'dons', 'don', 'donate', 'membres', 'adherents',
