@@ -2,12 +2,15 @@
  * @module bench/run
  * `npm run bench [-- --quick]`: trove's ingest against notmuch and mu on the Enron maildir, all
  * measured in the same run on the same machine, and DKIM verifications/s against dkimpy
- * (bench/dkim.ts; `--only dkim` runs just that). See docs/bench.md.
+ * (bench/dkim.ts; `--only dkim` runs just that), lookalike scoring against dnstwist
+ * (bench/lookalikes.ts), and growth at 1×/4×/16× with search latency against notmuch
+ * (bench/scale.ts). See docs/bench.md.
  *
  * Options:
  *   --quick            first N users only (default 20, ~1/5 of the corpus) for a run under a minute
  *   --users N          users in the --quick subset
- *   --only a,b         run only these rows: trove-folder, trove-tgz, notmuch, mu, dkim
+ *   --only a,b         run only these rows: trove-folder, trove-tgz, notmuch, mu, dkim, lookalikes, scale
+ *   --factors 1,4,16   scale factors for the growth rows (--quick: 1,4 of the first 20 users)
  *   --tarball PATH     corpus tarball (default ../shared/corpora/enron-maildir.tar.gz, $TROVE_BENCH_TARBALL)
  *   --timeout S        kill a tool after S seconds (default 1800)
  *   --keep             keep the cases/databases made by the runs
@@ -19,6 +22,8 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDkimBench, type DkimBench } from './dkim.ts';
+import { benchLookalikes, type LookalikeBench } from './lookalikes.ts';
+import { parseScaleArgs, runScaleBench, type ScaleRow } from './scale.ts';
 import { ceiling, ensureTools, machine, versions, type Ceiling } from './lib/machine.ts';
 import { runMu, runNotmuch, runTrove, type ToolRun } from './lib/peers.ts';
 import { prepare, warm, type Dataset } from './lib/prepare.ts';
@@ -26,7 +31,7 @@ import { haveGnuTime, timeShell } from './lib/proc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = { vsNotmuch: 4, vsMu: 2, rssMb: 512 };
-const ROWS = ['trove-folder', 'trove-tgz', 'notmuch', 'mu', 'dkim'] as const;
+const ROWS = ['trove-folder', 'trove-tgz', 'notmuch', 'mu', 'dkim', 'lookalikes', 'scale'] as const;
 
 interface Args {
   quick: boolean;
@@ -37,12 +42,13 @@ interface Args {
   keep: boolean;
   install: boolean;
   ceiling: boolean;
+  factors: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const def = [process.env.TROVE_BENCH_TARBALL, join(ROOT, '../shared/corpora/enron-maildir.tar.gz'), '/work/shared/corpora/enron-maildir.tar.gz']
     .find((p) => p && existsSync(p)) ?? join(ROOT, '../shared/corpora/enron-maildir.tar.gz');
-  const a: Args = { quick: false, users: 20, only: new Set(ROWS), tarball: def, timeout: 1800, keep: false, install: true, ceiling: true };
+  const a: Args = { quick: false, users: 20, only: new Set(ROWS), tarball: def, timeout: 1800, keep: false, install: true, ceiling: true, factors: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = (): string => {
@@ -58,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--keep') a.keep = true;
     else if (k === '--no-install') a.install = false;
     else if (k === '--no-ceiling') a.ceiling = false;
+    else if (k === '--factors') a.factors = next();
     else throw new Error(`unknown option ${k}`);
   }
   for (const o of a.only) if (!(ROWS as readonly string[]).includes(o)) throw new Error(`--only: unknown row ${o} (rows: ${ROWS.join(', ')})`);
@@ -143,6 +150,33 @@ async function main(): Promise<number> {
       log('wrote bench/results/latest-dkim.json');
       return dkim ? 0 : 3;
     }
+  }
+  let lookalikes: LookalikeBench | null = null;
+  if (args.only.has('lookalikes')) {
+    try {
+      log('lookalikes: 1,000,000-line feed, reported domains vs dnstwist');
+      lookalikes = await benchLookalikes({ quick: args.quick });
+      process.stdout.write(`${lookalikes.report}\n\n`);
+    } catch (e) {
+      log(`lookalikes failed: ${String(e)}`);
+    }
+  }
+  let scale: { rows: ScaleRow[]; report: string } | null = null;
+  if (args.only.has('scale')) {
+    try {
+      const so = parseScaleArgs(args.factors ? ['--factors', args.factors] : [], args.quick);
+      scale = await runScaleBench({ ...so, log });
+      process.stdout.write(`${scale.report}\n\n`);
+    } catch (e) {
+      log(`scale failed: ${String(e)}`);
+    }
+  }
+  const side = ['dkim', 'lookalikes', 'scale'];
+  if ([...args.only].every((o) => side.includes(o))) {
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'latest-side.json'), JSON.stringify({ started: new Date().toISOString(), argv: process.argv.slice(2), dkim, lookalikes, scale }, null, 2) + '\n');
+    log('wrote bench/results/latest-side.json');
+    return 0;
   }
   if (!existsSync(args.tarball)) {
     process.stderr.write(`bench: corpus not found: ${args.tarball} (use --tarball)\n`);
@@ -286,7 +320,9 @@ async function main(): Promise<number> {
     ceiling: ceil,
     troveStartupSeconds: startup,
     dkim,
-    report: o.join('\n'),
+    lookalikes,
+    scale,
+    report: [dkim?.report, lookalikes?.report, scale?.report, o.join('\n')].filter(Boolean).join('\n\n'),
   };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
