@@ -10,18 +10,25 @@
  * never change (a verified signature outranks heuristics; the finding is still listed). A
  * message never analysed (verdict null, `--no-analyze`) keeps null.
  *
+ * Two passes over the messages' header blocks: the first learns every group's mailer habits
+ * (mailer-model.ts), the second judges each message. Nothing learned is stored: it is
+ * recomputed on every run, from the case as it is.
+ *
  * Reads the case through the CaseDb handle only (the one place forensics touches storage).
  */
 import { DEFAULT_LIMITS } from '../core/limits.ts';
-import { splitHeaders, getHeaders } from '../mime/headers.ts';
+import { splitHeaders, getHeader, getHeaders } from '../mime/headers.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import { attachmentFindings, PEOPLE_FIELDS } from './attachments.ts';
 import { dateFindings } from './dates.ts';
 import { divergentDuplicates } from './duplicates.ts';
+import { fingerprintOf } from './fingerprint.ts';
+import { MailerModel } from './mailer-model.ts';
 import { extractMetadata } from './metadata/index.ts';
 import type { DocMetadata } from './metadata/types.ts';
 import { parseReceived } from './received.ts';
-import { majorityScript } from './script.ts';
+import { majorityScript, scriptOf } from './script.ts';
+import { SenderProfiles } from './sender-profile.ts';
 import { STAGE, type Finding } from './types.ts';
 
 export interface ForensicsOptions {
@@ -31,9 +38,13 @@ export interface ForensicsOptions {
 
 export interface ForensicsSummary {
   messages: number;
-  /** Messages with at least one finding of the code. */
+  /** Messages with at least one finding of the code (any severity). */
   flagged: Record<string, number>;
+  /** Messages with a finding of the code that contradicts their claims (warning or critical): what can make them suspicious. */
+  contradicting: Record<string, number>;
   suspicious: number;
+  /** Of those, the messages a finding of this pass makes suspicious (the rest: lookalike-domain evidence only). */
+  suspiciousFromForensics: number;
   attachmentsWithMetadata: number;
   seconds: number;
 }
@@ -91,19 +102,69 @@ function peopleNames(db: CaseDb): string[] {
   return names;
 }
 
-/** Findings from the message's own headers and attachments. */
-function messageFindings(db: CaseDb, id: string, date: string | null, majority: ReturnType<typeof majorityScript>, now: number): Finding[] {
+function headerFields(db: CaseDb, id: string) {
   const head = readHead(db, `${id}.rendered`) ?? readHead(db, id);
+  return head ? splitHeaders(head, 0, head.length, DEFAULT_LIMITS, []).fields : null;
+}
+
+/** Keyset pages rather than one array of every message: keeps the pass's memory flat. */
+function* pages(db: CaseDb): Generator<Row[]> {
+  const page = db.stmt('SELECT id, date, verdict, from_address FROM messages WHERE id > ? ORDER BY id LIMIT ?');
+  for (let after = '', rows = page.all(after, BATCH) as Row[]; rows.length; after = String(rows[rows.length - 1].id), rows = page.all(after, BATCH) as Row[]) yield rows;
+}
+
+/** First pass: the mailer habits of every group (see mailer-model.ts). */
+function learnMailers(db: CaseDb): MailerModel {
+  const model = new MailerModel();
+  for (const rows of pages(db)) for (const r of rows) {
+    const fields = headerFields(db, String(r.id));
+    if (fields) model.learn(fingerprintOf(fields), (r.verdict as string | null) ?? null);
+  }
+  return model;
+}
+
+/** Every sender's attachments (by From address), for the sender-habit checks. */
+function senderProfiles(db: CaseDb): SenderProfiles {
+  const p = new SenderProfiles();
+  for (const r of db.stmt("SELECT DISTINCT m.from_address AS sender, a.sha256, a.metadata FROM attachments a JOIN messages m ON m.id = a.message WHERE m.from_address IS NOT NULL AND a.metadata IS NOT NULL AND a.metadata <> '{}'").iterate() as Iterable<Row>) {
+    const metadata = JSON.parse(String(r.metadata)) as DocMetadata & { error?: string };
+    if (!metadata.error && metadata.format) p.add(String(r.sender).toLowerCase(), String(r.sha256), metadata);
+  }
+  return p;
+}
+
+interface PassContext {
+  majority: ReturnType<typeof majorityScript>;
+  mailers: MailerModel;
+  senders: SenderProfiles;
+  now: number;
+}
+
+/** Findings from the message's own headers and attachments. */
+function messageFindings(db: CaseDb, r: Row, ctx: PassContext): Finding[] {
+  const id = String(r.id);
+  const date = (r.date as string | null) ?? null;
+  const verdict = (r.verdict as string | null) ?? null;
+  const fields = headerFields(db, id);
   const out: Finding[] = [];
   const sent = date ? Date.parse(date) : null;
-  if (head) {
-    const fields = splitHeaders(head, 0, head.length, DEFAULT_LIMITS, []).fields;
-    out.push(...dateFindings(sent, parseReceived(getHeaders(fields, 'received')), now));
+  const mailer = fields ? (getHeader(fields, 'x-mailer') ?? getHeader(fields, 'user-agent')) : null;
+  if (fields) {
+    out.push(...dateFindings(sent, parseReceived(getHeaders(fields, 'received')), ctx.now));
+    const m = ctx.mailers.judge(fingerprintOf(fields), verdict === 'suspicious' ? 'unverifiable' : verdict);
+    if (m) out.push(m);
   }
-  for (const a of db.stmt("SELECT filename, metadata FROM attachments WHERE message = ? AND metadata IS NOT NULL AND metadata <> '{}' ORDER BY idx").all(id) as Row[]) {
+  const sender = r.from_address;
+  for (const a of db.stmt("SELECT filename, sha256, metadata FROM attachments WHERE message = ? AND metadata IS NOT NULL AND metadata <> '{}' ORDER BY idx").all(id) as Row[]) {
     const metadata = JSON.parse(String(a.metadata)) as DocMetadata & { error?: string };
     if (metadata.error || !metadata.format) continue;
-    out.push(...attachmentFindings({ filename: (a.filename as string | null) ?? null, metadata }, sent, majority));
+    const filename = (a.filename as string | null) ?? null;
+    const found = attachmentFindings({ filename, metadata }, sent, ctx.majority, { mailer });
+    out.push(...found);
+    // the corpus-wide script check already named a foreign author: do not say it twice
+    const foreign = ctx.majority !== null && [metadata.author, metadata.lastModifiedBy].some((v) => v && scriptOf(v) && scriptOf(v) !== ctx.majority);
+    const name = filename ? `"${filename}"` : `an attached ${metadata.format.toUpperCase()} file`;
+    out.push(...ctx.senders.judge(typeof sender === 'string' ? sender.toLowerCase() : null, String(a.sha256), metadata, name, foreign));
   }
   return out;
 }
@@ -113,6 +174,8 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
   const now = opts.now ?? Date.now();
   const attachmentsWithMetadata = extractAll(db);
   const majority = majorityScript(peopleNames(db));
+  const mailers = learnMailers(db);
+  const senders = senderProfiles(db);
 
   // Duplicates first: they need several messages at once.
   const dupFindings = new Map<string, Finding[]>();
@@ -128,28 +191,31 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
   }
 
   const flagged: Record<string, number> = {};
+  const contradicting: Record<string, number> = {};
   let suspicious = 0;
+  let suspiciousFromForensics = 0;
   let done = 0;
   const del = db.stmt('DELETE FROM evidence WHERE message = ? AND stage = ?');
   const ins = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
   const setVerdict = db.stmt('UPDATE messages SET verdict = ? WHERE id = ?');
   // lookalike-domain evidence (src/lookalike, run just before this pass) contradicts the sender's claims too
   const lookalike = db.stmt("SELECT 1 FROM evidence WHERE message = ? AND stage = 'lookalike' AND severity <> 'info' LIMIT 1");
-  // Keyset pages rather than one array of every message: keeps the pass's memory flat.
-  const page = db.stmt('SELECT id, date, verdict FROM messages WHERE id > ? ORDER BY id LIMIT ?');
   db.begin();
   try {
-    for (let after = '', rows = page.all(after, BATCH) as Row[]; rows.length; after = String(rows[rows.length - 1].id), rows = page.all(after, BATCH) as Row[]) for (const r of rows) {
+    for (const rows of pages(db)) for (const r of rows) {
       const id = String(r.id);
-      const findings = [...(dupFindings.get(id) ?? []), ...messageFindings(db, id, (r.date as string | null) ?? null, majority, now)];
+      const findings = [...(dupFindings.get(id) ?? []), ...messageFindings(db, r, { majority, mailers, senders, now })];
       del.run(id, STAGE);
       for (const f of findings) ins.run(id, STAGE, f.code, f.severity, f.detail);
       for (const code of new Set(findings.map((f) => f.code))) flagged[code] = (flagged[code] ?? 0) + 1;
+      for (const code of new Set(findings.filter((f) => f.contradicts && f.severity !== 'info').map((f) => f.code))) contradicting[code] = (contradicting[code] ?? 0) + 1;
       const old = (r.verdict as string | null) ?? null;
       const base = old === 'suspicious' ? 'unverifiable' : old;
-      const contradicted = findings.some((f) => f.contradicts && f.severity !== 'info') || lookalike.get(id) !== undefined;
+      const own = findings.some((f) => f.contradicts && f.severity !== 'info');
+      const contradicted = own || lookalike.get(id) !== undefined;
       const next = base === 'unverifiable' && contradicted ? 'suspicious' : base;
       if (next === 'suspicious') suspicious++;
+      if (next === 'suspicious' && own) suspiciousFromForensics++;
       if (next !== old) setVerdict.run(next, id);
       if (++done % BATCH === 0) {
         db.commit();
@@ -161,5 +227,5 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
     db.rollback();
     throw e;
   }
-  return { messages: done, flagged, suspicious, attachmentsWithMetadata, seconds: (Date.now() - t0) / 1000 };
+  return { messages: done, flagged, contradicting, suspicious, suspiciousFromForensics, attachmentsWithMetadata, seconds: (Date.now() - t0) / 1000 };
 }

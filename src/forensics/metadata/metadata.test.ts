@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { attachmentFindings } from '../attachments.ts';
 import { majorityScript } from '../script.ts';
 import { extractMetadata } from './index.ts';
+import { MAX_CFB_BYTES } from './ole.ts';
+import { readStreams } from './ole-bounded.ts';
 import type { DocMetadata } from './types.ts';
 
 /** A .docx written by python3's zipfile with known docProps. */
@@ -98,30 +100,30 @@ function jpegWithExif(): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app1, Buffer.from([0xff, 0xda, 0, 2, 0xff, 0xd9])]);
 }
 
-/** A legacy .doc-like compound file with a SummaryInformation stream (author in cp1251). */
-function oleDoc(author: string): Buffer {
-  const props: [number, Buffer][] = [];
-  const lpstr = (s: string) => {
-    const bytes = Buffer.concat([iconv.encode(s, 'cp1251'), Buffer.from([0])]);
-    const b = Buffer.alloc(8 + Math.ceil(bytes.length / 4) * 4);
-    b.writeUInt32LE(30, 0);
-    b.writeUInt32LE(bytes.length, 4);
-    bytes.copy(b, 8);
-    return b;
-  };
-  const filetime = (iso: string) => {
-    const b = Buffer.alloc(12);
-    b.writeUInt32LE(64, 0);
-    b.writeBigUInt64LE((BigInt(Date.parse(iso)) + 11_644_473_600_000n) * 10_000n, 4);
-    return b;
-  };
-  const i2 = (v: number) => {
-    const b = Buffer.alloc(8);
-    b.writeUInt32LE(2, 0);
-    b.writeInt16LE(v, 4);
-    return b;
-  };
-  props.push([1, i2(1251)], [4, lpstr(author)], [8, lpstr(author)], [12, filetime('2017-04-20T10:00:00Z')], [13, filetime('2017-04-19T09:00:00Z')], [18, lpstr('Microsoft Office Word')]);
+type Prop = [number, Buffer];
+const lpstr = (s: string, cp = 'cp1251'): Buffer => {
+  const bytes = Buffer.concat([iconv.encode(s, cp), Buffer.from([0])]);
+  const b = Buffer.alloc(8 + Math.ceil(bytes.length / 4) * 4);
+  b.writeUInt32LE(30, 0);
+  b.writeUInt32LE(bytes.length, 4);
+  bytes.copy(b, 8);
+  return b;
+};
+const filetime = (iso: string): Buffer => {
+  const b = Buffer.alloc(12);
+  b.writeUInt32LE(64, 0);
+  b.writeBigUInt64LE((BigInt(Date.parse(iso)) + 11_644_473_600_000n) * 10_000n, 4);
+  return b;
+};
+const i2 = (v: number): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeUInt32LE(2, 0);
+  b.writeInt16LE(v, 4);
+  return b;
+};
+
+/** A property-set stream ([MS-OLEPS]) with one section of the given format id. */
+function propertySet(fmtid: string, props: Prop[]): Buffer {
   const head = 8 + props.length * 8;
   let at = head;
   const table = Buffer.alloc(props.length * 8);
@@ -136,12 +138,36 @@ function oleDoc(author: string): Buffer {
   const header = Buffer.alloc(48);
   header.writeUInt16LE(0xfffe, 0);
   header.writeUInt32LE(1, 24);
-  Buffer.from('e0859ff2f94f6810ab9108002b27b3d9', 'hex').copy(header, 28);
+  Buffer.from(fmtid, 'hex').copy(header, 28);
   header.writeUInt32LE(48, 44);
+  return Buffer.concat([header, section]);
+}
+
+/** A compound file written by SheetJS cfb (an independent writer) with the given streams. */
+function compound(streams: Record<string, Buffer>): Buffer {
   const cfb = CFB.utils.cfb_new();
-  CFB.utils.cfb_add(cfb, '/\u0005SummaryInformation', Buffer.concat([header, section]));
-  CFB.utils.cfb_add(cfb, '/WordDocument', Buffer.alloc(4096));
+  for (const [name, data] of Object.entries(streams)) CFB.utils.cfb_add(cfb, `/${name}`, data);
   return Buffer.from(CFB.write(cfb, { type: 'buffer' }) as Uint8Array);
+}
+
+const SI = '\u0005SummaryInformation';
+const DSI = '\u0005DocumentSummaryInformation';
+
+/** A legacy .doc-like compound file with a SummaryInformation stream (author in cp1251). */
+function oleDoc(author: string, opts: { wordBytes?: number; title?: string; company?: string } = {}): Buffer {
+  const props: Prop[] = [[1, i2(1251)], [4, lpstr(author)], [8, lpstr(author)], [12, filetime('2017-04-20T10:00:00Z')], [13, filetime('2017-04-19T09:00:00Z')], [18, lpstr('Microsoft Office Word')]];
+  if (opts.title) props.push([2, lpstr(opts.title)]);
+  const streams: Record<string, Buffer> = { [SI]: propertySet('e0859ff2f94f6810ab9108002b27b3d9', props), WordDocument: Buffer.alloc(opts.wordBytes ?? 4096, 0x41) };
+  if (opts.company) streams[DSI] = propertySet('02d5cdd59c2e1b10939708002b2cf9ae', [[1, i2(1251)], [15, lpstr(opts.company)]]);
+  return compound(streams);
+}
+
+/** The streams as SheetJS cfb reads them (the oracle for the bounded reader). */
+function cfbStream(file: Buffer, name: string): Buffer | null {
+  const c = CFB.read(file, { type: 'buffer' });
+  const i = c.FullPaths.indexOf(`${c.FullPaths[0]}${name}`);
+  const content = i >= 0 ? c.FileIndex[i]?.content : undefined;
+  return content ? Buffer.from(content as Uint8Array) : null;
 }
 
 const SENT = Date.parse('2017-05-05T18:00:00Z');
@@ -174,7 +200,8 @@ describe('extractMetadata', () => {
   it('reads EXIF camera, software, original date and GPS', () => {
     const m = extractMetadata(jpegWithExif()) as DocMetadata;
     expect(m).toEqual({ format: 'exif', make: 'Canon', model: 'Canon EOS 5D', software: 'GIMP 2.10', taken: '2017-05-03T14:22:01', gps: { latitude: 48.856667, longitude: 2.35 } });
-    expect(anomalies(m, 'p.jpg')).toEqual([]);
+    // GIMP in EXIF Software: retouched, listed for the analyst, contradicts nothing
+    expect(anomalies(m, 'p.jpg')).toEqual([expect.objectContaining({ severity: 'info', contradicts: false, detail: expect.stringMatching(/photo editing software \("GIMP 2\.10"\)/) })]);
     expect(attachmentFindings({ filename: 'p.jpg', metadata: m }, Date.parse('2017-05-01T00:00:00Z'), LATIN)[0].detail).toMatch(/taken 2017-05-03T14:22:01 \(local time\), after the email/);
   });
   it('reads OLE summary information with its code page', () => {
@@ -185,5 +212,32 @@ describe('extractMetadata', () => {
   it('returns null for other content and an error record for broken files', () => {
     expect(extractMetadata(Buffer.from('hello'))).toBeNull();
     expect(extractMetadata(Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('[Content_Types].xml'), Buffer.alloc(40)]))).toHaveProperty('error');
+  });
+});
+
+describe('legacy Office files over the cfb size limit (bounded reader)', () => {
+  it('reads a 2 MB .doc written by cfb: summary and document summary information', () => {
+    const doc = oleDoc('Роман Иванов', { wordBytes: 2 * 1024 * 1024, company: 'ООО Ромашка' });
+    expect(doc.length).toBeGreaterThan(MAX_CFB_BYTES);
+    expect(extractMetadata(doc)).toMatchObject({ format: 'ole', author: 'Роман Иванов', lastModifiedBy: 'Роман Иванов', company: 'ООО Ромашка', software: 'Microsoft Office Word', created: '2017-04-20T10:00:00.000Z', modified: '2017-04-19T09:00:00.000Z' });
+  });
+  it('returns the same stream bytes as SheetJS cfb, from the mini stream and from regular sectors', () => {
+    // a title of 6,000 characters makes SummaryInformation larger than the 4,096-byte mini stream cutoff
+    for (const doc of [oleDoc('Jean', { company: 'En Marche' }), oleDoc('Jean', { wordBytes: 1 << 20, title: 'x'.repeat(6000), company: 'En Marche' })]) {
+      const got = readStreams(doc, [SI, DSI, 'WordDocument']);
+      expect(got.get(SI)).toEqual(cfbStream(doc, SI));
+      expect(got.get(DSI)).toEqual(cfbStream(doc, DSI));
+      // larger than a property set may be: not read
+      expect(got.get('WordDocument')).toEqual(doc.length > MAX_CFB_BYTES ? null : cfbStream(doc, 'WordDocument'));
+    }
+    expect((extractMetadata(oleDoc('Jean', { wordBytes: 1 << 20, title: 'x'.repeat(6000) })) as DocMetadata).title).toHaveLength(6000);
+  });
+  it('gives an error record for a truncated file and stops on a looping chain', () => {
+    const doc = oleDoc('Jean', { wordBytes: 1 << 20 });
+    expect(extractMetadata(doc.subarray(0, 600 * 1024))).toHaveProperty('error');
+    const loop = Buffer.from(doc);
+    loop.writeInt32LE(loop.readInt32LE(48), 512 + (loop.readInt32LE(76) * 512) + 4 * loop.readInt32LE(48)); // directory sector points to itself
+    // the directory chain is cut at the file's sector count: same properties, no hang
+    expect(extractMetadata(loop)).toEqual(extractMetadata(doc));
   });
 });

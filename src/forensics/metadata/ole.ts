@@ -6,6 +6,7 @@
  */
 import CFB from 'cfb';
 import iconv from 'iconv-lite';
+import { readStreams } from './ole-bounded.ts';
 import { compact, type DocMetadata } from './types.ts';
 
 const FILETIME_EPOCH_MS = 11_644_473_600_000;
@@ -58,15 +59,34 @@ function date(v: Value | undefined): string | undefined {
   return ms > Date.UTC(1980, 0, 1) && ms < Date.UTC(2200, 0, 1) ? new Date(ms).toISOString() : undefined;
 }
 
-export function readOle(b: Uint8Array): DocMetadata | null {
+const SI = '\u0005SummaryInformation';
+const DSI = '\u0005DocumentSummaryInformation';
+
+/**
+ * SheetJS cfb expands a whole compound file into JS arrays (about 60x its size in memory on
+ * an 866 KB Enron .doc); above this size only the two property streams are read, in place
+ * (ole-bounded.ts).
+ */
+export const MAX_CFB_BYTES = 512 * 1024;
+
+/** The two property-set streams, through SheetJS cfb (small files) or the bounded reader. */
+export function propertyStreams(b: Uint8Array): { si: Buffer | null; dsi: Buffer | null } {
+  if (b.length > MAX_CFB_BYTES) {
+    const s = readStreams(b, [SI, DSI]);
+    return { si: s.get(SI) ?? null, dsi: s.get(DSI) ?? null };
+  }
   const c = CFB.read(b, { type: 'buffer' });
+  // Only the root's own property sets: embedded objects (ObjectPool/…) have theirs.
   const stream = (name: string): Buffer | null => {
-    const i = c.FullPaths.findIndex((p) => p.endsWith(`/${name}`));
+    const i = c.FullPaths.indexOf(`${c.FullPaths[0]}${name}`);
     const content = i >= 0 ? c.FileIndex[i]?.content : undefined;
     return content && content.length ? Buffer.from(content as Uint8Array) : null;
   };
-  const si = stream('\u0005SummaryInformation');
-  const dsi = stream('\u0005DocumentSummaryInformation');
+  return { si: stream(SI), dsi: stream(DSI) };
+}
+
+export function readOle(b: Uint8Array): DocMetadata | null {
+  const { si, dsi } = propertyStreams(b);
   if (!si && !dsi) return null;
   const s = si ? readPropertySet(si) : new Map<number, Value>();
   const d = dsi ? readPropertySet(dsi) : new Map<number, Value>();

@@ -38,6 +38,9 @@ export interface DocMetadata {
 /** Drops undefined and empty fields so the export record stays readable. */
 export function compact(m: DocMetadata): DocMetadata {
   const o: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) if (v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) o[k] = typeof v === 'string' ? v.trim() : v;
+  for (const [k, raw] of Object.entries(m)) {
+    const v = typeof raw === 'string' ? raw.trim() : raw;
+    if (v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) o[k] = v;
+  }
   return o as unknown as DocMetadata;
 }
