@@ -236,11 +236,15 @@ function classifyF(f: Features, t: Target): Match | null {
 
 /**
  * The best match of a domain against the legitimate ones, or null. A domain that is (or is
- * under) one of the targets is never a lookalike.
+ * under) one of the targets is never a lookalike; nor is one whose suffix is not an ICANN
+ * entry of the Public Suffix List ("enron.c", "enron.comsend": text run together, nothing
+ * anyone can register), unless a target shares that suffix (the reserved `.example` of a
+ * demonstration case).
  */
 export function detect(domain: string | Host, targets: readonly Target[], minScore = DEFAULT_MIN_SCORE): Match | null {
   const host = typeof domain === 'string' ? parseHost(domain) : domain;
   if (!host?.registered) return null;
+  if (!host.icann && !targets.some((t) => t.host.suffix === host.suffix)) return null;
   if (targets.some((t) => t.host.registered === host.registered)) return null;
   let best: Match | null = null;
   const f = features(host);

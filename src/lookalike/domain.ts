@@ -30,6 +30,9 @@ export interface Host {
 /** Labels of letters, digits and inner hyphens (underscores allowed, as in DNS records). */
 const PLAIN = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
+/** What an ASCII host name may hold: letters, digits, hyphens, underscores, dots. */
+const HOST_CHARS = /^[a-z0-9_.-]+$/;
+
 /** Parses a host name; null when it is not a usable domain name. */
 export function parseHost(name: string): Host | null {
   const input = name.trim().toLowerCase().replace(/\.$/, '');
@@ -38,7 +41,9 @@ export function parseHost(name: string): Host | null {
   // round trips, most of the cost of scoring a feed
   const plain = PLAIN.test(input) && !input.includes('xn--');
   const ascii = plain ? input : domainToASCII(input);
-  if (!ascii) return null;
+  // WHATWG's IDNA lets through characters no host name can hold ('=', '!', '$'…): text run
+  // into a name ("www.enron.com=20") is not a name
+  if (!ascii || !HOST_CHARS.test(ascii)) return null;
   const uni = (x: string): string => (plain ? x : domainToUnicode(x) || x);
   const unicode = uni(ascii);
   const p = parse(ascii, { allowPrivateDomains: false, extractHostname: false });

@@ -11,7 +11,15 @@
  * is not a sentence joined without a space ("the end.Today"), and, under the newer generic
  * TLDs that are ordinary words (.click, .watch, .map), it has a hyphen or is followed by a
  * path ("instantly.click here" is prose; "secure-login.click" and "login.click/x" are not).
+ *
+ * Two kinds of damaged text are repaired or skipped before extraction, both common in old
+ * dumps (the Enron corpus): a body that is still quoted-printable (a forwarded or pasted
+ * message whose `=20`, `=3D` and soft line breaks were never decoded: "http://www.enron.com=20")
+ * is decoded first; and a name at the start of a line that continues an address or a URL cut
+ * by line wrapping ("David.Portz@e" / "nron.com" in a Lotus Notes column, "email=info%4" /
+ * "0enron.com") is not a name of its own.
  */
+import { decodeQuotedPrintable } from '../mime/transfer.ts';
 import type { Address, ParsedMessage } from '../mime/types.ts';
 import { parseHost } from './domain.ts';
 
@@ -47,11 +55,68 @@ const ABBREVIATIONS: ReadonlySet<string> = new Set(['et.al', 'tel.no', 'fax.no',
 /** Generic TLDs older than the 2013 expansion: a name under them reads as a domain. */
 const LEGACY_GTLDS: ReadonlySet<string> = new Set(['com', 'net', 'org', 'info', 'biz', 'edu', 'gov', 'mil', 'int', 'name', 'pro', 'mobi', 'asia', 'aero', 'coop', 'museum', 'jobs', 'travel', 'tel', 'cat', 'arpa']);
 
+/** A soft line break and an encoded octet: the text is still quoted-printable. */
+const QP_SOFT_BREAK = /=[ \t]*\r?\n/;
+const QP_OCTET = /=(?:[0-9A-F]{2})/;
+
+/**
+ * The text as its writer meant it when it is still quoted-printable (both a soft line break
+ * and an `=XX` octet present: prose has neither, and a URL query `a=b` lacks the first), else
+ * unchanged. Decoded as UTF-8 (invalid sequences become U+FFFD, which no name contains).
+ */
+export function undoQuotedPrintable(text: string): string {
+  if (!QP_SOFT_BREAK.test(text) || !QP_OCTET.test(text)) return text;
+  return decodeQuotedPrintable(Buffer.from(text, 'utf8')).toString('utf8');
+}
+
+/**
+ * When `index` starts a line's text (after blanks and '>' quote markers), the tokens of the
+ * line before that a name there may continue: its last token (a wrapped line), and the one
+ * starting at the same column, '<' allowed before it (a Lotus Notes header column, where
+ * "<Eric.Saibi@e        To: …" continues as "nron.com>" under it). A blank line between is
+ * skipped once (bodies converted with doubled line breaks).
+ */
+function tokensAbove(text: string, index: number): string[] {
+  let i = index - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '>')) i--;
+  if (i < 0 || text[i] !== '\n') return [];
+  const col = index - (i + 1);
+  // the line above, or the one before it when it is blank (text converted with doubled breaks)
+  let above = '';
+  for (let n = 0, end = i; n < 2 && end >= 0 && !above.trim(); n++) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    above = text.slice(start, end).replace(/\r$/, '');
+    end = start - 1;
+  }
+  const out: string[] = [];
+  const last = /\S+$/.exec(above);
+  if (last) out.push(last[0]);
+  const at = /^\S+/.exec(above.slice(col));
+  if (at && (col === 0 || /\s/.test(above[col - 1]) || (above[col - 1] === '<' && (col === 1 || /\s/.test(above[col - 2]))))) out.push(at[0]);
+  return out;
+}
+
+/**
+ * True when a token above ends with an address whose domain is cut short ("Portz@e",
+ * "x@ect.enr") or with a percent escape cut in the middle ("info%4", "info%"): the name
+ * starting this line is the rest of it ("nron.com", "0enron.com").
+ */
+function continuesWrapped(text: string, index: number): boolean {
+  return tokensAbove(text, index).some((tail) => {
+    if (/%[0-9a-f]?$/i.test(tail)) return true;
+    const at = tail.lastIndexOf('@');
+    if (at < 0) return false;
+    const rest = tail.slice(at + 1);
+    return /^[\p{L}\p{N}.-]*$/u.test(rest) && !parseHost(rest)?.icann;
+  });
+}
+
 /** Scheme-less domain names in `text` (lower-cased, deduplicated, in order of appearance). */
 export function bareDomains(text: string): string[] {
   const out = new Set<string>();
   for (const r of text.matchAll(BARE)) {
     const name = r[1];
+    if (continuesWrapped(text, r.index ?? 0)) continue;
     const labels = name.split('.');
     // "the end.Today": a capitalised last label after a lower-case one is a sentence run
     // together (Golux.Com, www.DeepEddy.Com are names written in title case)
@@ -98,17 +163,15 @@ export function domainsOf(m: ParsedMessage): Map<string, Set<Place>> {
     if (name === 'return-path') add(domainOf(h.value.replace(/[<>\s]/g, '')), 'return-path');
     else if (name === 'received') for (const r of h.value.matchAll(RECEIVED_HOST)) add((r[1] ?? r[2]).toLowerCase(), 'received');
   }
-  for (const body of [m.text, m.html]) {
-    if (!body) continue;
-    const s = body.length > BODY_SCAN_CHARS ? body.slice(0, BODY_SCAN_CHARS) : body;
+  const text = m.text ? undoQuotedPrintable(m.text.length > BODY_SCAN_CHARS ? m.text.slice(0, BODY_SCAN_CHARS) : m.text) : null;
+  const html = m.html ? undoQuotedPrintable(m.html.length > BODY_SCAN_CHARS ? m.html.slice(0, BODY_SCAN_CHARS) : m.html) : null;
+  for (const s of [text, html]) {
+    if (!s) continue;
     for (const r of s.matchAll(URL_HOST)) add(hostOfAuthority(r[1]), 'link');
     for (const r of s.matchAll(MAILTO)) add(domainOf(r[1]), 'link');
     for (const r of s.matchAll(WWW)) add(r[1].toLowerCase(), 'link');
   }
   // scheme-less names, in the text body (an HTML body's text is its rendering, not its markup)
-  if (m.text) {
-    const s = m.text.length > BODY_SCAN_CHARS ? m.text.slice(0, BODY_SCAN_CHARS) : m.text;
-    for (const d of bareDomains(s)) if (!out.has(d)) add(d, 'text');
-  }
+  if (text) for (const d of bareDomains(text)) if (!out.has(d)) add(d, 'text');
   return out;
 }

@@ -8,4 +8,4 @@ export { classify, detect, makeTarget, DEFAULT_MIN_SCORE, type Kind, type Match,
 export { parseHost, type Host } from './domain.ts';
 export { bareDomains, domainsOf, type Place } from './extract.ts';
 export { generate, type Candidate } from './generate.ts';
-export { guessTargets, runLookalikes, scanCase, CODE, STAGE, type Hit, type ScanResult } from './scan.ts';
+export { guessTargets, ownedBecause, runLookalikes, scanCase, CODE, OWNED, STAGE, type Hit, type ScanResult, type Usage } from './scan.ts';

@@ -9,6 +9,21 @@
  * most often found in To/Cc, plus any other reaching half its count (at most three), leaving
  * out webmail providers. A dump is one organisation's mailboxes, so its own domain receives
  * most of the mail.
+ *
+ * An organisation often owns domains built like lookalikes of its main one (enrononline.com,
+ * enron.net, enron.co.uk beside enron.com): the case itself shows it, by how the domain is
+ * used. A lookalike's registered domain is called *probably the organisation's own*, and its
+ * evidence written at `info` (it names the domain, and does not make a message suspicious),
+ * when either
+ *  - it is used widely: in at least 10 messages, spread over at least 90 days, sent by at
+ *    least 5 distinct From addresses of which at least 2 are at the case's own domains; or
+ *  - it relays the organisation's own mail: a Received host in at least 5 messages From the
+ *    case's own domains, over at least 30 days, from at least 3 distinct senders.
+ * A phishing operation is a burst: a few messages over days or weeks, from the lookalike
+ * itself or from a handful of spoofed senders (the 2017 Macron campaign: a few mails From
+ * onedrive-en-marche.fr to staff over some days). Each threshold alone could be reached by a
+ * long campaign, all of them together much less easily; and the detail sentence still names
+ * the domain and the numbers, so a reader can judge.
  */
 import { parseHost } from './domain.ts';
 import { detect, makeTarget, DEFAULT_MIN_SCORE, type Match, type Target } from './detect.ts';
@@ -27,6 +42,79 @@ export interface Hit extends Match {
   seen_in: string[];
   /** Where in those messages it appears. */
   where: Place[];
+  /** Set when the case shows the domain used by the organisation itself: why (a sentence). */
+  owned?: string;
+}
+
+/** How a lookalike's registered domain is used over the case (see the module comment). */
+export interface Usage {
+  messages: number;
+  /** Days between the first and the last dated message using it. */
+  days: number;
+  /** Distinct From addresses of those messages, and of them those at the case's own domains. */
+  senders: number;
+  ownSenders: number;
+  /** Messages From the case's own domains with it as a Received host, their span and senders. */
+  relayed: number;
+  relayedDays: number;
+  relayedSenders: number;
+}
+
+/** Thresholds of "probably the organisation's own domain" (module comment). */
+export const OWNED = { messages: 10, days: 90, senders: 5, ownSenders: 2, relayed: 5, relayedDays: 30, relayedSenders: 3 } as const;
+
+const DAY = 86_400_000;
+
+/** The sentence for a domain the case shows in use by the organisation, or null. */
+export function ownedBecause(registered: string, target: string, u: Usage): string | null {
+  const months = (d: number): string => { const m = Math.round(d / 30.4); return m === 1 ? '1 month' : `${m} months`; };
+  let why: string | null = null;
+  if (u.messages >= OWNED.messages && u.days >= OWNED.days && u.senders >= OWNED.senders && u.ownSenders >= OWNED.ownSenders) {
+    why = `${registered} is used in ${u.messages} messages over ${months(u.days)} by ${u.senders} senders (${u.ownSenders} at the case's own domains)`;
+  } else if (u.relayed >= OWNED.relayed && u.relayedDays >= OWNED.relayedDays && u.relayedSenders >= OWNED.relayedSenders) {
+    why = `${registered} relays ${u.relayed} messages from the case's own domains over ${months(u.relayedDays)} (${u.relayedSenders} senders)`;
+  }
+  return why && `${why}: probably the organisation's own domain — name it with the case's own domains (trove lookalikes ${target} ${registered}) to leave it out, or investigate`;
+}
+
+/** Usage of each registered domain among `hits` (messages' dates and From addresses from the index). */
+function usageOf(db: CaseDb, hits: readonly Hit[], received: ReadonlyMap<string, Set<string>>, own: ReadonlySet<string>): Map<string, Usage> {
+  const row = db.db.prepare('SELECT date, from_address FROM messages WHERE id = ?');
+  const info = new Map<string, { t: number | null; from: string; own: boolean }>();
+  const of = (id: string): { t: number | null; from: string; own: boolean } => {
+    let x = info.get(id);
+    if (!x) {
+      const r = row.get(id) as { date: string | null; from_address: string | null } | undefined;
+      const from = (r?.from_address ?? '').toLowerCase();
+      const t = r?.date ? Date.parse(r.date) : NaN;
+      const reg = from.includes('@') ? parseHost(from.slice(from.lastIndexOf('@') + 1))?.registered : null;
+      info.set(id, (x = { t: Number.isFinite(t) ? t : null, from, own: !!reg && own.has(reg) }));
+    }
+    return x;
+  };
+  const span = (ts: (number | null)[]): number => {
+    const v = ts.filter((t): t is number => t !== null);
+    return v.length ? (Math.max(...v) - Math.min(...v)) / DAY : 0;
+  };
+  const groups = new Map<string, Set<string>>();
+  for (const h of hits) {
+    const reg = parseHost(h.domain)?.registered ?? h.domain;
+    const g = groups.get(reg) ?? new Set<string>();
+    for (const id of h.seen_in) g.add(id);
+    groups.set(reg, g);
+  }
+  const out = new Map<string, Usage>();
+  for (const [reg, ids] of groups) {
+    const ms = [...ids].map(of);
+    const senders = new Set(ms.map((m) => m.from).filter(Boolean));
+    const ownSenders = new Set(ms.filter((m) => m.own).map((m) => m.from));
+    const rel = [...(received.get(reg) ?? [])].map(of).filter((m) => m.own);
+    out.set(reg, {
+      messages: ids.size, days: span(ms.map((m) => m.t)), senders: senders.size, ownSenders: ownSenders.size,
+      relayed: rel.length, relayedDays: span(rel.map((m) => m.t)), relayedSenders: new Set(rel.map((m) => m.from)).size,
+    });
+  }
+  return out;
 }
 
 export interface ScanResult {
@@ -59,6 +147,8 @@ export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore =
   const ts = names.map(makeTarget).filter((t): t is Target => t !== null);
   const verdicts = new Map<string, Match | null>();
   const hits = new Map<string, Hit>();
+  /** registered domain of a lookalike → messages with it as a Received host */
+  const received = new Map<string, Set<string>>();
   let messages = 0;
   if (ts.length) {
     for (const { id } of db.db.prepare('SELECT id FROM messages ORDER BY id').all() as { id: string }[]) {
@@ -73,27 +163,40 @@ export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore =
         if (!h.seen_in.includes(id)) h.seen_in.push(id);
         for (const p of places) if (!h.where.includes(p)) h.where.push(p);
         hits.set(v.domain, h);
+        if (places.has('received')) {
+          const reg = parseHost(v.domain)?.registered ?? v.domain;
+          received.set(reg, (received.get(reg) ?? new Set()).add(id));
+        }
       }
     }
   }
-  return { targets: ts.map((t) => t.domain), messages, hits: [...hits.values()].sort((a, b) => b.score - a.score || a.domain.localeCompare(b.domain)) };
+  const list = [...hits.values()];
+  const usage = usageOf(db, list, received, new Set(ts.map((t) => t.domain)));
+  for (const h of list) {
+    const reg = parseHost(h.domain)?.registered ?? h.domain;
+    const why = ownedBecause(reg, h.target, usage.get(reg)!);
+    if (why) h.owned = why;
+  }
+  return { targets: ts.map((t) => t.domain), messages, hits: list.sort((a, b) => b.score - a.score || a.domain.localeCompare(b.domain)) };
 }
 
 /** The evidence sentence for one message using one lookalike. */
-export function evidenceDetail(h: Match, places: readonly Place[]): string {
+export function evidenceDetail(h: Match & { owned?: string }, places: readonly Place[]): string {
   const shown = h.unicode ? `${h.unicode} (${h.domain})` : h.domain;
   const named = places.map((p) => (p === 'text' ? 'the body text' : p));
   const verb = places.length === 1 && places[0] === 'text' ? 'names' : places.length === 1 ? 'uses' : 'use';
-  return `${named.join(', ')} ${verb} ${shown}, a lookalike of ${h.target} (${h.kind}, score ${h.score}: ${h.parts[0].reason})`;
+  const s = `${named.join(', ')} ${verb} ${shown}, a lookalike of ${h.target} (${h.kind}, score ${h.score}: ${h.parts[0].reason})`;
+  return h.owned ? `${s}; ${h.owned}` : s;
 }
 
 /**
  * A lookalike only named in the body text ("beware of mail-en-marche.fr") connects the message
  * to the domain but claims nothing about the message itself: info, which leaves the verdict
- * alone; in a header or a link it is a warning (and the case pass calls the message suspicious).
+ * alone; so is one the case shows to be the organisation's own (`owned`). In a header or a
+ * link it is a warning (and the case pass calls the message suspicious).
  */
-export function severityOf(places: ReadonlySet<Place>): 'info' | 'warning' {
-  return [...places].every((p) => p === 'text') ? 'info' : 'warning';
+export function severityOf(places: ReadonlySet<Place>, owned = false): 'info' | 'warning' {
+  return owned || [...places].every((p) => p === 'text') ? 'info' : 'warning';
 }
 
 /**
@@ -114,7 +217,7 @@ export function runLookalikes(db: CaseDb, targets: readonly string[] = [], minSc
   const ins = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
   db.tx(() => {
     db.stmt('DELETE FROM evidence WHERE stage = ?').run(STAGE);
-    for (const [id, list] of perMessage) for (const e of list) ins.run(id, STAGE, CODE, severityOf(e.places), evidenceDetail(e.hit, [...e.places]));
+    for (const [id, list] of perMessage) for (const e of list) ins.run(id, STAGE, CODE, severityOf(e.places, !!e.hit.owned), evidenceDetail(e.hit, [...e.places]));
   });
   return res;
 }
