@@ -3,12 +3,14 @@
  *
  *   npx node scripts/fuzz.ts --seconds 600 [--seed N] [--only mbox] [--slice MS per property turn]
  *   npx node scripts/fuzz.ts --only 'mime: parseMessage on' --replay SEED:PATH
+ *   npx node scripts/fuzz.ts --only containers --seconds 600   (archive, PST and MSG readers)
  *
  * Prints per-property executions and the seed; on a failure prints the shrunk counterexample
  * and the seed/path to replay it, and exits 1. Add every failure to test/fuzz/regressions.test.ts.
  */
 import fc from 'fast-check';
 import { TARGETS } from '../test/fuzz/properties.ts';
+import { containerTargets } from '../test/fuzz/archives.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +24,7 @@ if (!Number.isFinite(seconds) || seconds <= 0 || !Number.isSafeInteger(seed)) {
   console.error('usage: npx node scripts/fuzz.ts --seconds N [--seed S] [--only TEXT]');
   process.exit(1);
 }
-const targets = TARGETS.filter((t) => !only || t.name.includes(only));
+const targets = [...TARGETS, ...containerTargets()].filter((t) => !only || t.name.includes(only));
 
 /** A counterexample in a readable size: Buffers as latin1 text, runs of one character collapsed. */
 function compact(v: unknown): string {
@@ -47,7 +49,7 @@ if (replay) {
     console.error('--replay SEED:PATH needs --only matching exactly one property');
     process.exit(1);
   }
-  const d = fc.check(targets[0].property(), { seed: Number(rs), path, numRuns: 1 });
+  const d = await fc.check(targets[0].property(), { seed: Number(rs), path, numRuns: 1 });
   if (d.failed) report(targets[0].name, Number(rs), d);
   else console.log('passes now');
   process.exit(d.failed ? 1 : 0);
@@ -63,7 +65,7 @@ while (Date.now() < deadline && !failed) {
     const left = deadline - Date.now();
     if (left <= 0) break;
     const s = (seed + round * 7919) % 2 ** 31;
-    const d = fc.check(t.property(), { seed: s, numRuns: 1_000_000, interruptAfterTimeLimit: Math.min(slice, left), markInterruptAsFailure: false });
+    const d = await fc.check(t.property(), { seed: s, numRuns: 1_000_000, interruptAfterTimeLimit: Math.min(slice, left), markInterruptAsFailure: false });
     runs.set(t.name, runs.get(t.name)! + d.numRuns);
     if (d.failed) {
       failed = true;

@@ -2,6 +2,13 @@
  * @module core/limits
  * Hostile-input limits, named and validated. Each names the attack it stops. Option parsing
  * rejects values that would switch a limit off (0, NaN, negative, non-integer).
+ *
+ * Three families live here, so every hostile-input limit of trove has one home and one name:
+ * the ingest limits (`Limits`, per run, overridable on the command line), the attachment text
+ * extraction limits (`EXTRACTION_LIMITS`, validated and applied by src/extract/limits.ts), and
+ * the query complexity limits (`QUERY_LIMITS`, checked by src/search/parse.ts). Each hit is
+ * reported, never a crash: a skip item or anomaly with the locator for ingest and extraction, a
+ * QueryError (code `usage`, with the column) for a query. See docs/threat-model.md.
  */
 import { TroveError } from './errors.ts';
 
@@ -58,3 +65,40 @@ export function resolveLimits(overrides: Partial<Record<keyof Limits, unknown>> 
   }
   return out;
 }
+
+/**
+ * Attachment text extraction (src/extract), per attachment. A hit keeps the text read so far and
+ * is recorded on the message as evidence `attachment-text-truncated` (or
+ * `attachment-text-unreadable` when nothing could be read), naming the attachment.
+ */
+export const EXTRACTION_LIMITS = Object.freeze({
+  /** Bytes of one attachment read for text. Larger binary files are not read; text is cut. */
+  maxInputBytes: 32 * 1024 * 1024,
+  /** Characters of text kept from one attachment: an index is not an archive. */
+  maxOutputChars: 1_000_000,
+  /** Wall-clock time for one attachment, ms. Stops small inputs that are slow to read (PDF, RTF). */
+  timeBudgetMs: 2_000,
+  /** PDF pages read. Stops page-count bombs. */
+  maxPdfPages: 500,
+  /** Members listed in one OOXML/ODF zip. Stops entry-count bombs. */
+  maxZipMembers: 10_000,
+  /** Expanded bytes of the zip members read for one file. Stops zip bombs inside documents. */
+  maxXmlBytes: 64 * 1024 * 1024,
+  /** RTF group / XML element nesting tracked. Bounds the state stack. */
+  maxNesting: 10_000,
+});
+
+/**
+ * Query complexity (the query language of CONTRACT.md, src/search/parse.ts). The parser is
+ * recursive and every term becomes SQL: without bounds, `((((…` ten thousand deep overflows the
+ * stack and ten thousand terms make a statement SQLite refuses or takes minutes on. A query over
+ * a limit is refused with a QueryError (code `usage`) at the column where it went over.
+ */
+export const QUERY_LIMITS = Object.freeze({
+  /** Characters in one query. */
+  maxQueryChars: 4_096,
+  /** Search terms (words, phrases, field:value) in one query. */
+  maxQueryTerms: 128,
+  /** Nesting of parentheses, field groups and NOT / "-" in one query. */
+  maxQueryDepth: 32,
+});

@@ -35,6 +35,8 @@ export interface ExtractResult {
   error: string | null;
   /** Which limit truncated the text (null when not truncated). */
   note: string | null;
+  /** Set (true) when the time budget stopped it: a hit that depends on machine load, unlike the size limits. */
+  timedOut?: true;
 }
 
 const EXT: Record<string, ExtractKind> = {
@@ -145,7 +147,7 @@ function plan(bytes: Uint8Array, contentType: string, filename: string | null, l
 }
 
 function result(kind: ExtractKind, out: Sink | null, error: string | null): ExtractResult {
-  return { text: out ? out.text() : '', kind, truncated: out?.truncated ?? false, error, note: out?.note ?? null };
+  return { text: out ? out.text() : '', kind, truncated: out?.truncated ?? false, error, note: out?.note ?? null, timedOut: out?.timedOut ? true : undefined };
 }
 
 function runSync(p: Plan, bytes: Uint8Array, contentType: string, out: Sink): ExtractResult {

@@ -5,6 +5,7 @@
  * negative, non-integer) is rejected: a limit cannot be disabled, only raised.
  */
 import { TroveError } from '../core/errors.ts';
+import { EXTRACTION_LIMITS } from '../core/limits.ts';
 
 export interface ExtractLimits {
   /** Input bytes of one attachment. Larger binary files are not read (error); text is cut (truncated). */
@@ -23,15 +24,8 @@ export interface ExtractLimits {
   timeBudgetMs: number;
 }
 
-export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = Object.freeze({
-  maxInputBytes: 32 * 1024 * 1024,
-  maxOutputChars: 1_000_000,
-  maxPdfPages: 500,
-  maxZipMembers: 10_000,
-  maxXmlBytes: 64 * 1024 * 1024,
-  maxNesting: 10_000,
-  timeBudgetMs: 2_000,
-});
+/** The defaults are named and documented in core/limits (EXTRACTION_LIMITS), with every other limit. */
+export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = Object.freeze({ ...EXTRACTION_LIMITS });
 
 /** Validates overrides: every limit must be a positive safe integer. Throws a usage error otherwise. */
 export function resolveExtractLimits(overrides: Partial<Record<keyof ExtractLimits, unknown>> = {}): ExtractLimits {
@@ -66,6 +60,8 @@ export class Sink {
   private len = 0;
   truncated = false;
   note: string | null = null;
+  /** The time budget (not a size limit) stopped extraction: the one limit whose hit depends on machine load. */
+  timedOut = false;
   private readonly deadline: number;
   private ticks = 0;
   readonly limits: ExtractLimits;
@@ -103,9 +99,14 @@ export class Sink {
   /** Throws LimitHit when the time budget is spent (cheap: call it in loops). */
   check(): void {
     if (Date.now() > this.deadline) {
-      this.stop(`time budget of ${this.limits.timeBudgetMs} ms spent`);
+      this.timeout();
       throw new LimitHit(this.note!);
     }
+  }
+  /** Stops on the time budget (also called by readers that time out asynchronously, pdf.js). */
+  timeout(): void {
+    this.stop(`time budget of ${this.limits.timeBudgetMs} ms spent`);
+    this.timedOut = true;
   }
   timeLeft(): number {
     return this.deadline - Date.now();

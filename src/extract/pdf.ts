@@ -66,7 +66,7 @@ export async function pdfText(bytes: Uint8Array, out: Sink): Promise<string | nu
     return null;
   } catch (e) {
     if (e instanceof Timeout) {
-      out.stop(`time budget of ${out.limits.timeBudgetMs} ms spent`);
+      out.timeout();
       return out.length ? null : `PDF not read within ${out.limits.timeBudgetMs} ms`;
     }
     const err = e as Error;

@@ -24,9 +24,17 @@ export async function addAttachmentText(r: MessageResult): Promise<void> {
     const b = bytes.get(a.sha256);
     if (!b || b.length === 0) continue;
     const x = await extractText(b, a.contentType, a.filename);
+    const name = a.filename ?? a.part;
+    // The time budget is the one limit whose hit depends on the machine's load: its own code,
+    // so a comparison of two runs can tell it from the deterministic size limits.
     if (x.error && !x.text) {
-      if (x.kind !== 'none') r.parsed.anomalies.push({ code: 'attachment-text-unreadable', detail: `Attachment ${a.filename ?? a.part}: no text could be extracted (${x.error}).` });
+      if (x.timedOut) r.parsed.anomalies.push({ code: 'attachment-text-timeout', detail: `Attachment ${name}: no text extracted within the time budget (${x.error}).` });
+      else if (x.kind !== 'none') r.parsed.anomalies.push({ code: 'attachment-text-unreadable', detail: `Attachment ${name}: no text could be extracted (${x.error}).` });
       continue;
+    }
+    // a limit hit (size, characters, pages, time) keeps the partial text and says so on the message
+    if (x.truncated || x.error) {
+      r.parsed.anomalies.push({ code: x.timedOut ? 'attachment-text-timeout' : 'attachment-text-truncated', detail: `Attachment ${name}: only part of its text was indexed (${x.note ?? x.error}).` });
     }
     if (!x.text.trim()) continue;
     parts.push(x.text);

@@ -9,9 +9,11 @@
  *   unary   := ("NOT" | "-") unary | primary
  *   primary := "(" or ")" | term | field ":" (word | "phrase" | "(" or ")")
  * Operators are upper-case only: `and`, `or`, `not` are searched as words. Errors are
- * QueryError (code `usage`) carrying the 1-based column of the offending character.
+ * QueryError (code `usage`) carrying the 1-based column of the offending character, and so is
+ * a query over the complexity limits of core/limits (QUERY_LIMITS: length, terms, nesting).
  */
 import { TroveError } from '../core/errors.ts';
+import { QUERY_LIMITS } from '../core/limits.ts';
 import { VERDICTS, type QueryNode, type TextField, type Verdict } from './ast.ts';
 import { normalizeText } from './normalize.ts';
 
@@ -177,6 +179,8 @@ function domainOf(d: string, col: number): string {
 
 class Parser {
   private pos = 0;
+  /** Nesting of groups and NOT here; bounded by QUERY_LIMITS.maxQueryDepth (the parser recurses). */
+  private depth = 0;
   private readonly toks: Token[];
   constructor(toks: Token[]) {
     this.toks = toks;
@@ -223,12 +227,19 @@ class Parser {
     if (t.t === 'eof' || t.t === ')' || (t.t === 'op' && t.op !== 'NOT')) throw new QueryError(t.t === 'eof' ? col : t.col, `${op} needs a term after it`);
   }
 
+  private enter(col: number): void {
+    if (++this.depth > QUERY_LIMITS.maxQueryDepth) throw new QueryError(col, `query nested more than ${QUERY_LIMITS.maxQueryDepth} levels deep (parentheses and NOT)`);
+  }
+
   private parseUnary(field: TextField | null): QueryNode {
     const t = this.peek();
     if ((t.t === 'op' && t.op === 'NOT') || t.t === 'neg') {
       this.next();
       this.expectOperand(t.col, t.t === 'neg' ? '"-"' : 'NOT');
-      return { kind: 'not', child: this.parseUnary(field) };
+      this.enter(t.col);
+      const child = this.parseUnary(field);
+      this.depth--;
+      return { kind: 'not', child };
     }
     return this.parsePrimary(field);
   }
@@ -254,7 +265,9 @@ class Parser {
   private parseGroup(openCol: number, field: TextField | null): QueryNode {
     if (this.peek().t === ')') throw new QueryError(this.peek().col, 'empty parentheses');
     if (this.peek().t === 'eof') throw new QueryError(openCol, 'missing ")" for this "("');
+    this.enter(openCol);
     const n = this.parseOr(field);
+    this.depth--;
     const close = this.next();
     if (close.t !== ')') throw new QueryError(openCol, 'missing ")" for this "("');
     return n;
@@ -263,5 +276,11 @@ class Parser {
 
 /** Parses a query string; throws QueryError (a TroveError with code `usage`) on bad syntax. */
 export function parseQuery(q: string): QueryNode {
-  return new Parser(lex(q)).parseQuery();
+  if (q.length > QUERY_LIMITS.maxQueryChars) throw new QueryError(QUERY_LIMITS.maxQueryChars + 1, `query longer than ${QUERY_LIMITS.maxQueryChars} characters`);
+  const toks = lex(q);
+  let terms = 0;
+  for (const t of toks) {
+    if (t.t === 'term' && ++terms > QUERY_LIMITS.maxQueryTerms) throw new QueryError(t.col, `more than ${QUERY_LIMITS.maxQueryTerms} search terms in one query`);
+  }
+  return new Parser(toks).parseQuery();
 }

@@ -25,7 +25,8 @@ export interface FuzzTarget {
   name: string;
   /** Runs in the short in-suite run (the long run scales by time instead). */
   runs: number;
-  property: () => fc.IProperty<any>;
+  /** Sync or async (the container readers are async). */
+  property: () => fc.IRawProperty<any>;
 }
 
 /** Time budget for parsing one input: 200 ms per 100 KB, at least 200 ms. */
@@ -192,6 +193,9 @@ const tagTextArb = fc.oneof(
 interface Signed {
   raw: Buffer;
   resolve: KeyResolver;
+  /** Lower-case names in h=. */
+  headers: string[];
+  relaxed: boolean;
 }
 
 let signedCache: Signed[] | null = null;
@@ -205,15 +209,21 @@ export function signedMessages(): Signed[] {
     'From: Alice <alice@example.org>\r\nTo: bob@example.com\r\nSubject: budget\r\nDate: Mon, 1 May 2017 10:00:00 +0000\r\n' +
     'Message-ID: <1@example.org>\r\nX-Unsigned: free to change\r\n';
   const raw = Buffer.from(head + '\r\n' + body, 'latin1');
-  signedCache = (['simple/simple', 'relaxed/relaxed'] as const).map((canon) => {
-    const signed = signDkim(raw, { domain: 'example.org', selector: 'fz', privateKey, algorithm: 'ed25519-sha256', canon });
-    return { raw: signed, resolve };
+  const variants = [
+    { canon: 'simple/simple', headers: ['from', 'to', 'subject', 'date', 'message-id'] },
+    { canon: 'relaxed/relaxed', headers: ['from', 'to', 'subject', 'date', 'message-id'] },
+    // the contract's minimum: To and Message-ID left unsigned, so changes to them can keep "verified"
+    { canon: 'relaxed/relaxed', headers: ['from', 'subject', 'date'] },
+  ] as const;
+  signedCache = variants.map(({ canon, headers }) => {
+    const signed = signDkim(raw, { domain: 'example.org', selector: 'fz', privateKey, algorithm: 'ed25519-sha256', canon, headers: [...headers] });
+    return { raw: signed, resolve, headers: [...headers], relaxed: canon === 'relaxed/relaxed' };
   });
   return signedCache;
 }
 
 const lf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
-const SIGNED_NAME = /^(?:from|to|subject|date|message-id)[ \t]*:/i;
+const FULL_SIGNED = ['from', 'to', 'subject', 'date', 'message-id'];
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 
@@ -223,7 +233,8 @@ const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
  * then the body without trailing empty lines (relaxed: whitespace collapsed, trailing blanks dropped).
  * Input has LF line ends.
  */
-function signedView(b: Buffer, relaxed: boolean): Buffer {
+function signedView(b: Buffer, relaxed: boolean, signedNames: readonly string[] = FULL_SIGNED): Buffer {
+  const signedName = new RegExp(`^(?:${signedNames.join('|')})[ \\t]*:`, 'i');
   const t = b.toString('latin1');
   const cut = t.indexOf('\n\n');
   const head = cut < 0 ? t : t.slice(0, cut + 1);
@@ -233,7 +244,7 @@ function signedView(b: Buffer, relaxed: boolean): Buffer {
     // keep the signed fields (every instance) and lines that are not fields at all (a reader may
     // see them as body); drop fields nobody signed (Received, X-Unsigned, added ones, DKIM-Signature
     // itself: a change to its tags breaks b= anyway)
-    .filter((l) => !FIELD_NAME.test(l) || SIGNED_NAME.test(l))
+    .filter((l) => !FIELD_NAME.test(l) || signedName.test(l))
     .map((l) => {
       const c = l.indexOf(':');
       const raw = c < 0 ? l : l.slice(0, c);
@@ -247,6 +258,77 @@ function signedView(b: Buffer, relaxed: boolean): Buffer {
 }
 
 const NOW = new Date('2017-05-02T00:00:00Z');
+
+/** Header fields by lower-case name, each value as the canonicalisation sees it (input with LF ends). */
+export function fieldsOf(b: Buffer, relaxed: boolean): Map<string, string[]> {
+  const t = b.toString('latin1');
+  const cut = t.indexOf('\n\n');
+  const head = cut < 0 ? t : t.slice(0, cut + 1);
+  const out = new Map<string, string[]>();
+  for (const line of head.replace(/\n(?=[ \t])/g, relaxed ? '' : '\u0001').split('\n')) {
+    if (line === '') continue;
+    const c = FIELD_NAME.test(line) ? line.indexOf(':') : -1;
+    const name = c < 0 ? '(not a field)' : line.slice(0, c).trim().toLowerCase();
+    const value = c < 0 ? line : relaxed ? line.slice(c + 1).replace(/[ \t]+/g, ' ').trim() : line;
+    out.set(name, [...(out.get(name) ?? []), value]);
+  }
+  return out;
+}
+
+/** A field inserted before header line `line` (at a line start, so it is a field, not junk). */
+export interface FieldEdit {
+  line: number;
+  name: string;
+  value: string;
+}
+
+export const fieldEditArb: fc.Arbitrary<FieldEdit> = fc.record({
+  line: fc.nat(12),
+  name: fc.constantFrom('To', 'Message-ID', 'X-Unsigned', 'Received', 'Cc', 'Reply-To', 'Subject', 'From', 'Date', 'X-New', 'reply-to', 'CC'),
+  value: fc.constantFrom('mallory@evil.example', '<2@example.org>', 'changed', '', '"Alice" <alice@example.org>'),
+});
+
+export function insertField(raw: Buffer, e: FieldEdit): Buffer {
+  let at = 0;
+  for (let k = 0; k < e.line; k++) {
+    const nl = raw.indexOf('\n', at);
+    const blank = raw.indexOf('\r\n\r\n');
+    if (nl < 0 || (blank >= 0 && nl >= blank + 2)) break; // stay in the header block
+    at = nl + 1;
+  }
+  return Buffer.concat([raw.subarray(0, at), Buffer.from(`${e.name}: ${e.value}\r\n`, 'latin1'), raw.subarray(at)]);
+}
+
+/**
+ * The second half of verdict integrity: when a mutated message is still `verified`, every field
+ * that changed (as the canonicalisation sees it) is one the signature does not cover, the result
+ * (`signed_headers`, which the export shows) does not list it, the `signature-verified` evidence
+ * does not name it among what is vouched for, and when it is a field readers rely on (To, Cc,
+ * Reply-To, Message-ID) the `headers-not-signed` evidence names it.
+ */
+function checkVerifiedEvidence(s: Signed, raw: Buffer, results: ReturnType<typeof verifyDkim>, evidence: readonly { code: string; detail: string; data?: unknown }[], ms: unknown): void {
+  const before = fieldsOf(lf(s.raw), s.relaxed);
+  const after = fieldsOf(lf(raw), s.relaxed);
+  const changed = [...new Set([...before.keys(), ...after.keys()])]
+    .filter((n) => n !== 'dkim-signature' && JSON.stringify(before.get(n) ?? []) !== JSON.stringify(after.get(n) ?? []));
+  const fail = (why: string) => { throw new Error(`verified, but ${why}: ${JSON.stringify(ms)}`); };
+  for (const n of changed) if (s.headers.includes(n) || n === '(not a field)') fail(`the signed field "${n}" changed`);
+  const verified = evidence.find((e) => e.code === 'signature-verified');
+  if (!verified) fail('no signature-verified evidence');
+  const covered = /signed header fields \(([^)]*)\)/.exec(verified!.detail)?.[1];
+  if (covered === undefined) fail('the signature-verified evidence does not list the signed fields');
+  const coveredNames = covered!.split(/,\s*|\s+and\s+/).map((x) => x.trim().toLowerCase()).filter(Boolean);
+  for (const n of changed) {
+    if (coveredNames.includes(n)) fail(`the evidence says "${n}" is covered, and it changed`);
+    for (const r of results) if (r.result === 'pass' && r.signed_headers.map((h) => h.toLowerCase()).includes(n)) fail(`signed_headers lists the changed "${n}"`);
+    if (['to', 'cc', 'reply-to', 'message-id'].includes(n) && (after.get(n) ?? []).length > 0) {
+      const notSigned = evidence.find((e) => e.code === 'headers-not-signed');
+      const headers = (notSigned?.data as { headers?: unknown } | undefined)?.headers;
+      const listed = Array.isArray(headers) ? (headers as string[]).map((h) => h.toLowerCase()) : [];
+      if (!listed.includes(n)) fail(`"${n}" changed and no headers-not-signed evidence names it`);
+    }
+  }
+}
 
 // ---------------------------------------------------------------- query
 
@@ -314,7 +396,7 @@ export const TARGETS: FuzzTarget[] = [
   {
     name: 'dkim: a mutated signed message is never "verified" unless only unsigned fields or ignored bytes changed',
     runs: 1500,
-    property: () => fc.property(fc.nat(1), fc.array(mutationArb(2048), { minLength: 1, maxLength: 3 }), (which, ms) => {
+    property: () => fc.property(fc.nat(2), fc.array(mutationArb(2048), { minLength: 1, maxLength: 3 }), (which, ms) => {
       const s = signedMessages()[which];
       const raw = ms.reduce((b, m) => applyMutation(b, m), s.raw);
       if (raw.equals(s.raw)) return;
@@ -328,8 +410,21 @@ export const TARGETS: FuzzTarget[] = [
       const o = lf(s.raw);
       const m = lf(raw);
       if (o.equals(m)) return;
-      if (signedView(m, which === 1).equals(signedView(o, which === 1))) return;
+      if (signedView(m, s.relaxed, s.headers).equals(signedView(o, s.relaxed, s.headers))) return;
       throw new Error(`mutated signed content still verified: ${JSON.stringify(ms)}`);
+    }),
+  },
+  {
+    name: 'dkim: a mutated signed message that stays "verified" changed only unsigned fields, and the evidence says they are not covered',
+    runs: 1500,
+    property: () => fc.property(fc.nat(2), fc.array(fieldEditArb, { minLength: 1, maxLength: 3 }), fc.array(mutationArb(2048), { maxLength: 2 }), (which, edits, bytes) => {
+      const s = signedMessages()[which];
+      const ms = { edits, bytes };
+      const raw = bytes.reduce((b, m) => applyMutation(b, m), edits.reduce(insertField, s.raw));
+      const results = verifyDkim(raw, { resolve: s.resolve, now: NOW });
+      const v = dkimVerdict(results, fromDomains(raw));
+      if (v.verdict !== 'verified') return;
+      checkVerifiedEvidence(s, raw, results, v.evidence, ms);
     }),
   },
   {

@@ -56,6 +56,15 @@ export const readTar: StreamArchiveReader = async function* readTar(input: Reada
         return;
       }
       const { name, lossy } = decodeTarName(h.name, typeof (h.pax as { path?: unknown } | null | undefined)?.path === 'string');
+      if (h.type === 'directory' && (h.size ?? 0) > 0) {
+        // tar-stream does not read a directory's data and never ends its stream when the header
+        // declares a size: the walk would hang on it (found by fuzzing). End it, and say so: the
+        // declared bytes are then read as headers, which the next step reports if they are not.
+        const declared = h.size;
+        h.size = 0;
+        yield failure(name, 'archive-corrupt', `directory header declares ${declared} bytes of data, which are not read as a member`);
+        continue;
+      }
       const entry: ArchiveEntry = {
         name,
         type: entryType(h.type),

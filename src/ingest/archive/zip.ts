@@ -53,7 +53,11 @@ export const readZip: FileArchiveReader = async function* readZip(path: string, 
     for (;;) {
       zip.readEntry();
       const ev = await events.next();
-      if (ev.kind === 'end') return;
+      if (ev.kind === 'end') {
+        const hidden = await moreCentralRecords(path, zip);
+        if (hidden) yield failure('', 'archive-corrupt', hidden);
+        return;
+      }
       if (ev.kind === 'error') {
         yield failure('', classify(ev.error), `zip central directory: ${describe(ev.error)}`);
         return;
@@ -96,6 +100,52 @@ export const readZip: FileArchiveReader = async function* readZip(path: string, 
   }
 };
 
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+
+/**
+ * After the last entry the end record declares, the central directory must end where the end
+ * record (or the zip64 end record) begins. If it does not, the end record's member count or
+ * directory offset was changed — by damage, or to hide members from readers that trust it:
+ * yauzl stops at the count, so the zip would read as smaller (even empty) without a word.
+ * Found by fuzzing: a count lowered to 0, and a count lowered with the offset moved.
+ */
+async function moreCentralRecords(path: string, zip: yauzl.ZipFile): Promise<string | null> {
+  const cursor = (zip as unknown as { readEntryCursor?: number }).readEntryCursor;
+  if (typeof cursor !== 'number') return null;
+  let fh;
+  try {
+    fh = await openFile(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const tailLen = Math.min(size, 22 + 0xffff);
+    const tail = Buffer.alloc(tailLen);
+    await fh.read(tail, 0, tailLen, size - tailLen);
+    // the end record as yauzl finds it: the last signature whose comment runs to the end of the file
+    let eocd = -1;
+    for (let i = tailLen - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === EOCD && tail.readUInt16LE(i + 20) === tailLen - i - 22) {
+        eocd = size - tailLen + i;
+        break;
+      }
+    }
+    if (eocd < 0) return null;
+    let end = eocd;
+    if (eocd >= 20) {
+      const loc = Buffer.alloc(20);
+      await fh.read(loc, 0, 20, eocd - 20);
+      if (loc.readUInt32LE(0) === ZIP64_LOCATOR) end = Number(loc.readBigUInt64LE(8));
+    }
+    if (cursor === end) return null;
+    return `the central directory read for the ${zip.entryCount} members its end record declares stops at byte ${cursor}, not at the end record (byte ${end}): the member count or the directory offset was changed, and members may be hidden`;
+  } finally {
+    await fh.close();
+  }
+}
+
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
@@ -125,6 +175,13 @@ async function classifyOpenError(path: string, e: unknown) {
 }
 
 function entryType(e: yauzl.Entry, name: string): ArchiveEntry['type'] {
+  const type = declaredType(e, name);
+  // A "directory" that holds bytes is read as a file: the walker skips directories, so trusting
+  // the name's trailing '/' or the mode would drop the bytes silently (found by fuzzing).
+  return type === 'directory' && (e.uncompressedSize > 0 || e.compressedSize > 2) ? 'file' : type;
+}
+
+function declaredType(e: yauzl.Entry, name: string): ArchiveEntry['type'] {
   const host = e.versionMadeBy >>> 8;
   const mode = (e.externalFileAttributes >>> 16) & 0xffff;
   // Only trust the unix mode when the archiver says it wrote one: DOS-made zips leave the
