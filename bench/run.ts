@@ -9,7 +9,7 @@
  * Options:
  *   --quick            first N users only (default 20, ~1/5 of the corpus) for a run under a minute
  *   --users N          users in the --quick subset
- *   --only a,b         run only these rows: trove-folder, trove-tgz, notmuch, mu, dkim, lookalikes, scale
+ *   --only a,b         run only these rows: trove-folder, trove-tgz, notmuch, mu, dkim, lookalikes, scale, workers
  *   --factors 1,4,16   scale factors for the growth rows (--quick: 1,4 of the first 20 users)
  *   --tarball PATH     corpus tarball (default ../shared/corpora/enron-maildir.tar.gz, $TROVE_BENCH_TARBALL)
  *   --timeout S        kill a tool after S seconds (default 1800)
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { runDkimBench, type DkimBench } from './dkim.ts';
 import { benchLookalikes, type LookalikeBench } from './lookalikes.ts';
 import { parseScaleArgs, runScaleBench, type ScaleRow } from './scale.ts';
+import { benchWorkers } from './workers.ts';
 import { ceiling, ensureTools, machine, versions, type Ceiling } from './lib/machine.ts';
 import { runMu, runNotmuch, runTrove, type ToolRun } from './lib/peers.ts';
 import { prepare, warm, type Dataset } from './lib/prepare.ts';
@@ -31,7 +32,7 @@ import { haveGnuTime, timeShell } from './lib/proc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = { vsNotmuch: 4, vsMu: 2, rssMb: 512 };
-const ROWS = ['trove-folder', 'trove-tgz', 'notmuch', 'mu', 'dkim', 'lookalikes', 'scale'] as const;
+const ROWS = ['trove-folder', 'trove-tgz', 'notmuch', 'mu', 'dkim', 'lookalikes', 'scale', 'workers'] as const;
 
 interface Args {
   quick: boolean;
@@ -171,10 +172,21 @@ async function main(): Promise<number> {
       log(`scale failed: ${String(e)}`);
     }
   }
-  const side = ['dkim', 'lookalikes', 'scale'];
+  let workers: object | null = null;
+  if (args.only.has('workers')) {
+    try {
+      log('workers: server-mode ingest on PostgreSQL with 1, 2 and 4 trove worker processes');
+      workers = await benchWorkers({ quick: args.quick });
+      const rep = (workers as { report?: string }).report;
+      process.stdout.write(`${rep ?? JSON.stringify(workers, null, 2)}\n\n`);
+    } catch (e) {
+      log(`workers failed: ${String(e)}`);
+    }
+  }
+  const side = ['dkim', 'lookalikes', 'scale', 'workers'];
   if ([...args.only].every((o) => side.includes(o))) {
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', 'latest-side.json'), JSON.stringify({ started: new Date().toISOString(), argv: process.argv.slice(2), dkim, lookalikes, scale }, null, 2) + '\n');
+    writeFileSync(join(ROOT, 'bench', 'results', 'latest-side.json'), JSON.stringify({ started: new Date().toISOString(), argv: process.argv.slice(2), dkim, lookalikes, scale, workers }, null, 2) + '\n');
     log('wrote bench/results/latest-side.json');
     return 0;
   }
@@ -322,6 +334,7 @@ async function main(): Promise<number> {
     dkim,
     lookalikes,
     scale,
+    workers,
     report: [dkim?.report, lookalikes?.report, scale?.report, o.join('\n')].filter(Boolean).join('\n\n'),
   };
   const dir = join(ROOT, 'bench', 'results');

@@ -2,9 +2,12 @@
  * @module cli/context
  * Global options every command shares, and the case they point at.
  */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { TroveError } from '../core/errors.ts';
+import { PgCaseDb } from '../store/postgres.ts';
 import { CaseDb, caseDir } from '../store/sqlite.ts';
-import { requireSqlite } from './main.ts';
+import { isPostgresUrl } from '../store/store.ts';
 
 export interface GlobalOptions {
   case?: string;
@@ -16,8 +19,23 @@ export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
+/**
+ * The PostgreSQL URL of the case: `?schema=` when given, else the --case name (its last path
+ * part, folded to a plain SQL name), else the default schema `trove`.
+ */
+export function caseUrl(g: GlobalOptions): string {
+  const u = new URL(g.db!);
+  if (!u.searchParams.get('schema') && g.case) {
+    const name = basename(g.case).toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^([^a-z_])/, '_$1').slice(0, 63);
+    if (name) u.searchParams.set('schema', name);
+  }
+  return u.toString();
+}
+
+/** The case: a PostgreSQL schema when --db / TROVE_DB is a postgres:// URL, else the SQLite case folder. */
 export function openCase(g: GlobalOptions, create: boolean): CaseDb {
-  requireSqlite(g.db);
+  if (g.db && isPostgresUrl(g.db)) return new PgCaseDb(caseUrl(g), { create });
+  if (g.db && !/^sqlite:/.test(g.db)) throw new TroveError('usage', `--db must be a postgres://… URL (server mode) or sqlite: (the case folder), got ${g.db.split(':')[0]}:…`);
   return new CaseDb(caseDir(g.case), { create });
 }
 

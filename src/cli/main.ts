@@ -49,6 +49,6 @@ export async function main(argv: string[]): Promise<number> {
 /** Rejects options the current back-end cannot honour, with a clear reason. */
 export function requireSqlite(db: string | undefined): void {
   if (db && !/^sqlite:/.test(db)) {
-    throw new TroveError('usage', `--db ${db.split(':')[0]}: the PostgreSQL back-end is not available in this version; use the default SQLite case (--case DIR)`);
+    throw new TroveError('usage', `--db ${db.split(':')[0]}: this command runs on a SQLite case folder only (--case DIR)`);
   }
 }

@@ -30,6 +30,7 @@ import { parseReceived } from './received.ts';
 import { majorityScript, scriptOf } from './script.ts';
 import { SenderProfiles } from './sender-profile.ts';
 import { STAGE, type Finding } from './types.ts';
+import { relieveHeap } from '../core/memory.ts';
 
 export interface ForensicsOptions {
   /** The clock, ms since the epoch (tests inject it). */
@@ -117,6 +118,7 @@ function* pages(db: CaseDb): Generator<Row[]> {
 function learnMailers(db: CaseDb): MailerModel {
   const model = new MailerModel();
   for (const rows of pages(db)) for (const r of rows) {
+    relieveHeap();
     const fields = headerFields(db, String(r.id));
     if (fields) model.learn(fingerprintOf(fields), (r.verdict as string | null) ?? null);
   }
@@ -203,6 +205,7 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
   db.begin();
   try {
     for (const rows of pages(db)) for (const r of rows) {
+      relieveHeap();
       const id = String(r.id);
       const findings = [...(dupFindings.get(id) ?? []), ...messageFindings(db, r, { majority, mailers, senders, now })];
       del.run(id, STAGE);

@@ -30,6 +30,7 @@ import { detect, makeTarget, DEFAULT_MIN_SCORE, type Match, type Target } from '
 import { domainsOf, type Place } from './extract.ts';
 import { reparse } from '../store/queries.ts';
 import type { CaseDb } from '../store/sqlite.ts';
+import { relieveHeap } from '../core/memory.ts';
 
 export const STAGE = 'lookalike';
 export const CODE = 'lookalike-domain';
@@ -152,6 +153,7 @@ export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore =
   let messages = 0;
   if (ts.length) {
     for (const { id } of db.db.prepare('SELECT id FROM messages ORDER BY id').all() as { id: string }[]) {
+      relieveHeap();
       const m = reparse(db, id);
       messages++;
       if (!m) continue;
@@ -209,6 +211,7 @@ export function runLookalikes(db: CaseDb, targets: readonly string[] = [], minSc
   // places are per domain over the case; re-derive them per message for an exact sentence
   for (const h of res.hits) for (const id of h.seen_in) perMessage.set(id, [...(perMessage.get(id) ?? []), { hit: h, places: new Set() }]);
   for (const [id, list] of perMessage) {
+    relieveHeap();
     const m = reparse(db, id);
     if (!m) continue;
     const ds = domainsOf(m);

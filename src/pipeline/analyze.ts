@@ -11,6 +11,7 @@ import type { CaseDb } from '../store/sqlite.ts';
 import { runForensics } from '../forensics/index.ts';
 import { runLookalikes } from '../lookalike/index.ts';
 import { authenticateMessage, type Verdict } from './authenticate-message.ts';
+import { relieveHeap } from '../core/memory.ts';
 
 export interface AnalyzeSummary {
   messages: number;
@@ -30,6 +31,7 @@ export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: numbe
   let done = 0;
   db.begin();
   for (const m of ids) {
+    relieveHeap();
     const raw = (getBlob.get(m.id) as { data: Uint8Array } | undefined)?.data;
     if (!raw) continue;
     const a = authenticateMessage(raw, m.origin === 'synthesized' || m.format === 'msg' ? 'synthesized' : 'as-found', resolve);

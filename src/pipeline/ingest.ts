@@ -37,7 +37,7 @@ export interface IngestSummary extends RunCounts {
 }
 
 /** Picks the root name (first locator part) for a path, unique within the case. */
-function rootName(db: CaseDb, abs: string): string {
+export function rootName(db: CaseDb, abs: string): string {
   const known = db.stmt('SELECT name FROM roots WHERE path = ?').get(abs) as { name: string } | undefined;
   if (known) return known.name;
   const base = basename(abs) || 'input';
@@ -85,7 +85,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
 
   const total = (await Promise.all(abs.map(totalBytes))).reduce((a, b) => a + b, 0);
   const writer = new IngestWriter(db, run);
-  const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db) });
+  const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db), ftsVectors: db.dialect === 'postgres' });
   let bytes = 0;
   let lastReport = 0;
   const report = () => opts.onProgress?.({ bytes, total, counts: writer.counts });

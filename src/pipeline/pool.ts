@@ -45,11 +45,16 @@ export class ParsePool {
   private readonly maxBytes: number;
   private readonly limits: Limits;
   private readonly keys: NamedKey[] | null;
+  private readonly ftsVectors: boolean;
 
-  /** `keys`: the case's key archive for authentication, or null to skip it (`--no-analyze`). */
-  constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number; keys?: NamedKey[] | null } = {}) {
+  /**
+   * `keys`: the case's key archive for authentication, or null to skip it (`--no-analyze`).
+   * `ftsVectors`: also make the PostgreSQL full-text vectors in the workers (search/fts-pg.ts).
+   */
+  constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number; keys?: NamedKey[] | null; ftsVectors?: boolean } = {}) {
     this.limits = limits;
     this.keys = opts.keys ?? null;
+    this.ftsVectors = opts.ftsVectors ?? false;
     this.maxCount = size * BATCH_TASKS * 2;
     this.maxBytes = opts.maxInflightBytes ?? 48 * 1024 * 1024;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -57,7 +62,7 @@ export class ParsePool {
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_URL, {
-      workerData: { keys: this.keys, limits: this.limits },
+      workerData: { keys: this.keys, limits: this.limits, ftsVectors: this.ftsVectors },
       // Small young generation and a capped heap: parse garbage is short-lived, and the cap turns
       // a runaway message into a crashed task (reported with its locator), not an OOM of trove.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 },

@@ -6,6 +6,7 @@
  * are what forgers change). The candidates are then ranked by exact alignment (align.ts).
  */
 import type { CaseDb } from '../store/sqlite.ts';
+import { rankedByWords } from '../search/search.ts';
 import { STOPWORDS, type Token } from './tokens.ts';
 
 /** Words put in the OR query: enough to outvote a few typos, few enough to stay fast. */
@@ -28,9 +29,6 @@ export function queryWords(q: Token[]): string[] {
 export function candidates(db: CaseDb, q: Token[], limit: number, columns: '{subject body}' | 'attachment' = '{subject body}'): string[] {
   const words = queryWords(q);
   if (!words.length) return [];
-  const match = `${columns} : (${words.map((w) => `"${w}"`).join(' OR ')})`;
-  const rows = db
-    .stmt(`SELECT d.message AS id FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY bm25(search_fts) LIMIT ?`)
-    .all(match, limit) as { id: string }[];
-  return rows.map((r) => r.id);
+  // back-end neutral: BM25 over FTS5 on SQLite, ts_rank_cd on PostgreSQL
+  return rankedByWords(db, words, columns === 'attachment' ? ['attachment'] : ['subject', 'body'], limit);
 }

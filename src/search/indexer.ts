@@ -7,6 +7,7 @@
 import type { Address, ParsedMessage } from '../mime/types.ts';
 import { reparse } from '../store/queries.ts';
 import type { CaseDb } from '../store/sqlite.ts';
+import { indexVectors } from './fts-pg.ts';
 import { htmlToText } from './html-text.ts';
 import { normalizeText } from './normalize.ts';
 import { rebuildThreads } from './threads.ts';
@@ -58,6 +59,8 @@ export interface IndexFields {
   attachment: string;
   threadIndex: string | null;
   addresses: { role: 'from' | 'to' | 'cc'; address: string; name: string | null; rdomain: string }[];
+  /** PostgreSQL: the columns' tsvectors, when the parse workers made them (search/fts-pg.ts indexVectors). */
+  pg?: ReturnType<typeof indexVectors>;
 }
 
 export function indexFields(m: ParsedMessage | null, storedSubject: string | null = null): IndexFields {
@@ -91,19 +94,37 @@ export function indexFields(m: ParsedMessage | null, storedSubject: string | nul
 /** Writes one message's index rows (inside the caller's transaction). */
 export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
   const doc = Number(
-    db.stmt('INSERT INTO search_docs (message, thread_index, indexed_at) VALUES (?, ?, ?)').run(id, f.threadIndex, new Date().toISOString()).lastInsertRowid,
+    (db.stmt('INSERT INTO search_docs (message, thread_index, indexed_at) VALUES (?, ?, ?) RETURNING id').get(id, f.threadIndex, new Date().toISOString()) as { id: number }).id,
   );
-  db.stmt('INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-    doc, f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment,
-  );
-  const ins = db.stmt('INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)');
-  for (const a of f.addresses) ins.run(doc, a.role, a.address, a.name, a.rdomain);
+  if (db.dialect === 'postgres') {
+    // the text (for snippets) and its tokens as SQLite's tokenizer makes them (search/fts-pg.ts)
+    const cols = [f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment];
+    const ix = f.pg ?? indexVectors(cols);
+    deferOrRun(db, `INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment, v_subject, v_body, v_from, v_to, v_cc, v_filename, v_attachment, chunked)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::tsvector, ?::tsvector, ?::tsvector, ?::tsvector, ?::tsvector, ?::tsvector, ?::tsvector, ?)`, doc, ...cols, ...ix.vectors, ix.chunks !== null);
+    // a column past tsvector's limits: every column as exact overlapping chunks (search/fts-pg.ts)
+    for (const c of ix.chunks ?? []) deferOrRun(db, 'INSERT INTO search_chunks (doc, col, n, v) VALUES (?, ?, ?, ?::tsvector)', doc, c.col, c.n, c.v);
+  } else {
+    db.stmt('INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      doc, f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment,
+    );
+  }
+  for (const a of f.addresses) deferOrRun(db, 'INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)', doc, a.role, a.address, a.name, a.rdomain);
   markThreadsDirty(db);
+}
+
+/** A write whose result is not needed: batched with the next round trip where the store can (PostgreSQL). */
+export function deferOrRun(db: CaseDb, sql: string, ...params: unknown[]): void {
+  const d = (db as { defer?: (sql: string, ...params: unknown[]) => void }).defer;
+  if (d) d.call(db, sql, ...params);
+  else db.stmt(sql).run(...params);
 }
 
 /** Threads are rebuilt over the whole case after messages were added (also after a crash: the mark commits with them). */
 export function markThreadsDirty(db: CaseDb): void {
-  db.stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('threads_dirty', '1')").run();
+  // DO NOTHING, not an update: once the row is committed, concurrent writers (server-mode
+  // workers) do not queue on its lock for every message
+  deferOrRun(db, "INSERT INTO meta (key, value) VALUES ('threads_dirty', '1') ON CONFLICT (key) DO NOTHING");
 }
 
 /** Rebuilds threads if messages were indexed since the last rebuild. */
@@ -123,7 +144,7 @@ function indexOne(db: CaseDb, id: string, storedSubject: string | null): void {
 export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, total: number) => void } = {}): IndexResult {
   const started = Date.now();
   const pendingSql = 'SELECT m.id AS id, m.subject AS subject FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.message = m.id)';
-  const total = Number((db.stmt(`SELECT COUNT(*) AS n FROM (${pendingSql})`).get() as { n: number }).n);
+  const total = Number((db.stmt(`SELECT COUNT(*) AS n FROM (${pendingSql}) p`).get() as { n: number }).n);
   let indexed = 0;
   while (indexed < total) {
     const rows = db.stmt(`${pendingSql} LIMIT ${BATCH}`).all() as { id: string; subject: string | null }[];
@@ -141,6 +162,6 @@ export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, tot
 /** Drops the index (e.g. after a change to what is indexed); indexPending rebuilds it. */
 export function clearIndex(db: CaseDb): void {
   db.tx(() => {
-    db.db.exec("DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;");
+    db.db.exec(`DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;${db.dialect === 'postgres' ? ' DELETE FROM search_chunks;' : ''}`);
   });
 }

@@ -6,7 +6,10 @@
 import { TroveError } from '../core/errors.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import type { QueryNode } from './ast.ts';
+import { compilePg } from './compile-pg.ts';
 import { compileSqlite, type CompiledQuery } from './compile-sqlite.ts';
+import { tokensWithOffsets } from './fts-pg.ts';
+import { normalizeText } from './normalize.ts';
 import { parseQuery } from './parse.ts';
 
 export type SortOrder = 'relevance' | 'date' | 'date-asc';
@@ -41,13 +44,22 @@ export interface SearchResult {
   hits: Hit[];
 }
 
+/** A query compiled for the case's back-end; `pg` set on PostgreSQL. */
+type Compiled = CompiledQuery & { pg?: ReturnType<typeof compilePg> };
+
 /** Accepts a query string or an already parsed tree. */
-function compile(q: string | QueryNode): CompiledQuery {
-  return compileSqlite(typeof q === 'string' ? parseQuery(q) : q);
+function compile(q: string | QueryNode, db?: CaseDb): Compiled {
+  const tree = typeof q === 'string' ? parseQuery(q) : q;
+  if (db?.dialect === 'postgres') {
+    const pg = compilePg(tree);
+    return { match: pg.rank, where: pg.where, params: pg.params, pg };
+  }
+  return compileSqlite(tree);
 }
 
 /** FROM … WHERE … for the whole result set, with its parameters. */
-function fromWhere(c: CompiledQuery): { sql: string; params: (string | number)[] } {
+function fromWhere(c: Compiled): { sql: string; params: (string | number)[] } {
+  if (c.pg) return { sql: `FROM search_docs d JOIN search_fts f ON f.rowid = d.id JOIN messages m ON m.id = d.message WHERE ${c.where}`, params: c.params };
   if (c.match) {
     return {
       sql: `FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid JOIN messages m ON m.id = d.message WHERE search_fts MATCH ? AND ${c.where}`,
@@ -68,7 +80,7 @@ function run<T>(fn: () => T): T {
 }
 
 export function count(db: CaseDb, q: string | QueryNode): number {
-  const { sql, params } = fromWhere(compile(q));
+  const { sql, params } = fromWhere(compile(q, db));
   return run(() => Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n));
 }
 
@@ -80,7 +92,8 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
   const offset = opts.offset ?? 0;
   if (!Number.isInteger(limit) || limit < 0) throw new TroveError('usage', `--limit must be a whole number ≥ 0 (got ${limit})`);
   if (!Number.isInteger(offset) || offset < 0) throw new TroveError('usage', `--offset must be a whole number ≥ 0 (got ${offset})`);
-  const c = compile(q);
+  const c = compile(q, db);
+  if (c.pg) return searchPg(db, c, limit, offset, opts.sort);
   const { sql, params } = fromWhere(c);
   const sort = opts.sort ?? (c.match ? 'relevance' : 'date');
   const byDate = sort === 'date-asc' ? 'm.date IS NULL, m.date ASC, m.id' : 'm.date IS NULL, m.date DESC, m.id';
@@ -110,6 +123,78 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
   });
 }
 
+/**
+ * PostgreSQL: ranked by ts_rank_cd over the weighted vector (cover density: how close
+ * together the matched words stand, weighted by column; unlike BM25 it does not discount
+ * words common in the case), negated like bm25 so a lower score ranks first on both.
+ * Snippets are cut here, around the first matched word of the body (or the subject).
+ */
+function searchPg(db: CaseDb, c: Compiled, limit: number, offset: number, sortOpt: SortOrder | undefined): SearchResult {
+  const { sql, params } = fromWhere(c);
+  const rank = c.pg!.rank;
+  const sort = sortOpt ?? (rank ? 'relevance' : 'date');
+  const byDate = sort === 'date-asc' ? 'm.date IS NULL, m.date ASC, m.id' : 'm.date IS NULL, m.date DESC, m.id';
+  const order = sort === 'relevance' && rank ? `score, ${byDate}` : byDate;
+  const score = rank ? "-ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', f.v_all, ?::tsquery)" : 'NULL';
+  const total = Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
+  const rows = limit === 0 ? [] : (db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id,
+      f.subject AS s_text, substr(f.body, 1, 200000) AS b_text, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...(rank ? [rank] : []), ...params, limit, offset) as Record<string, unknown>[]);
+  return {
+    total,
+    hits: rows.map((r) => ({
+      id: String(r.id),
+      subject: String(r.subject ?? ''),
+      from: String(r.from_address ?? ''),
+      from_name: String(r.from_name ?? ''),
+      date: (r.date as string | null) ?? null,
+      snippet: (rank ? markedSnippet(String(r.b_text ?? ''), c.pg!.words) ?? markedSnippet(String(r.s_text ?? ''), c.pg!.words) ?? String(r.b_text ?? '').slice(0, 200) : String(r.b_text ?? '').slice(0, 200)).replace(/\s+/g, ' ').trim(),
+      verdict: String(r.verdict ?? 'unverifiable'),
+      thread_id: (r.thread_id as string | null) ?? null,
+      score: r.score === null ? null : -Number(r.score),
+    })),
+  };
+}
+
+/** About 24 words around the first match, the matched words marked; null when none matches. */
+function markedSnippet(text: string, words: { word: string; prefix: boolean }[]): string | null {
+  const toks = tokensWithOffsets(text);
+  const hit = (t: string) => words.some((w) => (w.prefix ? t.startsWith(w.word) : t === w.word));
+  const first = toks.findIndex((t) => hit(t.token));
+  if (first < 0) return null;
+  const from = Math.max(0, first - 8);
+  const to = Math.min(toks.length, from + 24);
+  let out = from > 0 ? '…' : '';
+  let at = toks[from].start;
+  for (let i = from; i < to; i++) {
+    const t = toks[i];
+    out += text.slice(at, t.start);
+    out += hit(t.token) ? MARK_OPEN + text.slice(t.start, t.end) + MARK_CLOSE : text.slice(t.start, t.end);
+    at = t.end;
+  }
+  return out + (to < toks.length ? '…' : '');
+}
+
+/**
+ * Back-end-neutral ranked lookup: ids of the `limit` messages best matching any of `words`
+ * in the given columns (BM25 on SQLite, ts_rank_cd on PostgreSQL). For callers outside
+ * search (provenance) that must not write FTS5 syntax.
+ */
+export function rankedByWords(db: CaseDb, words: readonly string[], columns: readonly ('subject' | 'body' | 'attachment')[], limit: number): string[] {
+  const ws = words.map((w) => normalizeText(w)).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  if (!ws.length || !columns.length) return [];
+  if (db.dialect === 'postgres') {
+    const terms = ws.flatMap((w) => tokensWithOffsets(w).map((t) => `'${t.token.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`));
+    if (!terms.length) return [];
+    const q = terms.join(' | ');
+    const cols = columns.map((c) => `setweight(f.v_${c}, 'A')`).join(' || ');
+    return (db.stmt(`SELECT d.message AS id FROM search_fts f JOIN search_docs d ON d.id = f.rowid
+        WHERE f.v_all @@ ?::tsquery AND (${columns.map((c) => `f.v_${c} @@ ?::tsquery`).join(' OR ')})
+        ORDER BY ts_rank_cd(${cols}, ?::tsquery) DESC, d.message LIMIT ?`).all(q, ...columns.map(() => q), q, limit) as { id: string }[]).map((r) => r.id);
+  }
+  const match = `{${columns.join(' ')}} : (${ws.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ')})`;
+  return run(() => (db.stmt('SELECT d.message AS id FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY bm25(search_fts) LIMIT ?').all(match, limit) as { id: string }[]).map((r) => r.id));
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** The snippet as HTML: text escaped, matches in <mark>. Safe to insert as markup. */
@@ -124,7 +209,7 @@ export function snippetText(s: string, open = '[', close = ']'): string {
 
 /** The ids of every matching message (for exports and tests), unordered. */
 export function matchingIds(db: CaseDb, q: string | QueryNode): string[] {
-  const { sql, params } = fromWhere(compile(q));
+  const { sql, params } = fromWhere(compile(q, db));
   return run(() => (db.stmt(`SELECT m.id AS id ${sql}`).all(...params) as { id: string }[]).map((r) => r.id));
 }
 
@@ -145,7 +230,7 @@ export interface Facets {
 
 /** Counts of matching messages per value, over the whole result set; `size` values per facet, most frequent first. */
 export function facets(db: CaseDb, q: string | QueryNode, size = 10): Facets {
-  const { sql, params } = fromWhere(compile(q));
+  const { sql, params } = fromWhere(compile(q, db));
   const hits = `WITH hits AS MATERIALIZED (SELECT d.id AS doc, m.id AS id, m.date AS date, m.from_address AS sender, COALESCE(m.verdict, 'unverifiable') AS verdict ${sql})`;
   const facet = (select: string, all = false): FacetValue[] =>
     (db.stmt(`${hits} ${select} ORDER BY count DESC, value${all ? '' : ' LIMIT ?'}`).all(...params, ...(all ? [] : [size])) as { value: string; count: number }[]).map((r) => ({ value: String(r.value), count: Number(r.count) }));
@@ -162,7 +247,7 @@ export function facets(db: CaseDb, q: string | QueryNode, size = 10): Facets {
 
 /** Matching messages per UTC day, in day order (undated messages are left out). */
 export function timeline(db: CaseDb, q: string | QueryNode): { day: string; count: number }[] {
-  const { sql, params } = fromWhere(compile(q));
+  const { sql, params } = fromWhere(compile(q, db));
   return run(() => (db.stmt(`SELECT substr(m.date, 1, 10) AS day, COUNT(*) AS count ${sql} AND m.date IS NOT NULL GROUP BY 1 ORDER BY 1`).all(...params) as { day: string; count: number }[]).map((r) => ({ day: r.day, count: Number(r.count) })));
 }
 
@@ -175,7 +260,7 @@ export interface Edge {
 
 /** Who wrote to whom among the matching messages, heaviest first (`limit` edges). */
 export function correspondents(db: CaseDb, q: string | QueryNode, limit = 100): Edge[] {
-  const { sql, params } = fromWhere(compile(q));
+  const { sql, params } = fromWhere(compile(q, db));
   return run(() => (db.stmt(`WITH hits AS MATERIALIZED (SELECT d.id AS doc ${sql})
       SELECT f.address AS "from", t.address AS "to", COUNT(DISTINCT hits.doc) AS count FROM hits
       JOIN search_addresses f ON f.doc = hits.doc AND f.role = 'from'

@@ -10,6 +10,7 @@
  * message alone in its thread keeps the id ingest gave it.
  */
 import type { CaseDb } from '../store/sqlite.ts';
+import { deferOrRun } from './indexer.ts';
 
 const REPLY_PREFIX = /^\s*(?:(?:re|fw|fwd|aw|wg|tr|sv|vs|rif|antw|odp|ynt|res|ответ|отв)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*|\[[^\]]{0,40}\]\s*)/iu;
 
@@ -116,11 +117,10 @@ export function rebuildThreads(db: CaseDb): number {
   });
   let changed = 0;
   db.tx(() => {
-    const upd = db.stmt('UPDATE messages SET thread_id = ? WHERE id = ?');
     rows.forEach((r, i) => {
       const tid = rows[earliest.get(uf.find(i))!].id.slice(0, 16);
       if (tid !== r.thread_id) {
-        upd.run(tid, r.id);
+        deferOrRun(db, 'UPDATE messages SET thread_id = ? WHERE id = ?', tid, r.id);
         changed++;
       }
     });

@@ -6,7 +6,7 @@
  * together: a crash can lose a whole batch, never half a message.
  */
 import type { MessageResult } from '../pipeline/task.ts';
-import { indexFields, writeIndex } from '../search/indexer.ts';
+import { deferOrRun, indexFields, writeIndex } from '../search/indexer.ts';
 import type { CaseDb } from './sqlite.ts';
 
 export type ItemKind = 'message' | 'container' | 'file' | 'skipped' | 'error';
@@ -94,28 +94,28 @@ export class IngestWriter {
       .run(it.locator, it.parentId, it.kind, it.format ?? null, it.sha256 ?? null, it.size ?? null, it.duplicate ? 1 : 0, it.done === false ? 0 : 1, it.code ?? null, it.reason ?? null, it.mtime ?? null, it.meta ? JSON.stringify(it.meta) : null, this.runId);
     const key = it.kind === 'message' ? null : it.kind === 'container' ? 'containers' : it.kind === 'file' ? 'files' : it.kind === 'skipped' ? 'skipped' : 'errors';
     if (key) this.counts[key]++;
-    return Number(r.lastInsertRowid);
+    return Number(r.lastInsertRowid); // PostgreSQL: the store adds RETURNING id
   }
 
   /** Replaces a container's row after a resume found it unfinished (keeps its id). */
   updateItem(id: number, fields: { sha256?: string | null; size?: number | null; done?: boolean }): void {
     this.tick();
-    this.db.stmt('UPDATE items SET sha256 = COALESCE(?, sha256), size = COALESCE(?, size), done = COALESCE(?, done) WHERE id = ?')
-      .run(fields.sha256 ?? null, fields.size ?? null, fields.done === undefined ? null : fields.done ? 1 : 0, id);
+    deferOrRun(this.db, 'UPDATE items SET sha256 = COALESCE(?, sha256), size = COALESCE(?, size), done = COALESCE(?, done) WHERE id = ?',
+      fields.sha256 ?? null, fields.size ?? null, fields.done === undefined ? null : fields.done ? 1 : 0, id);
   }
 
   markDone(id: number): void {
     this.tick();
-    this.db.stmt('UPDATE items SET done = 1 WHERE id = ?').run(id);
+    deferOrRun(this.db, 'UPDATE items SET done = 1 WHERE id = ?', id);
   }
 
   log(level: 'info' | 'warning' | 'error', event: string, detail: unknown): void {
     this.tick();
-    this.db.stmt('INSERT INTO log (run_id, ts, level, event, detail) VALUES (?,?,?,?,?)').run(this.runId, new Date().toISOString(), level, event, JSON.stringify(detail));
+    deferOrRun(this.db, 'INSERT INTO log (run_id, ts, level, event, detail) VALUES (?,?,?,?,?)', this.runId, new Date().toISOString(), level, event, JSON.stringify(detail));
   }
 
   private putBlob(sha256: string, bytes: Uint8Array): void {
-    this.db.stmt('INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?,?,?)').run(sha256, bytes.length, bytes);
+    deferOrRun(this.db, 'INSERT INTO blobs (sha256, size, data) VALUES (?,?,?) ON CONFLICT DO NOTHING', sha256, bytes.length, bytes);
   }
 
   /** Records a parsed message found at `locator`, and everything embedded in it. Returns its item id. */
@@ -130,8 +130,8 @@ export class IngestWriter {
       return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
     const fresh = Number(
-      this.db.stmt(`INSERT OR IGNORE INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`).run(
+      this.db.stmt(`INSERT INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`).run(
         r.sha256, r.size, r.origin, r.format,
         r.parsed?.messageId ?? null, r.parsed?.date ?? null, r.parsed?.dateRaw ?? null, r.parsed?.subject ?? null,
         r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
@@ -152,14 +152,13 @@ export class IngestWriter {
     this.counts.unique++;
     this.counts.bytes += r.size;
     this.putBlob(r.sha256, r.bytes);
-    const ev = this.db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
+    const ev = { run: (...p: unknown[]) => deferOrRun(this.db, 'INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)', ...p) };
     if (r.error) ev.run(r.sha256, 'parse', 'parse-error', 'warning', `The message could not be parsed (${r.error}); its raw bytes are kept.`);
     if (r.auth) writeAuthEvidence(this.db, r.sha256, r.auth.evidence);
     else if (r.origin === 'synthesized' || r.format === 'msg') ev.run(r.sha256, 'parse', 'synthesized', 'info', 'This message was rebuilt from an Outlook file (.msg/.pst), not found as it was sent, so its signatures cannot be checked.');
     if (r.parsed) {
       for (const a of r.parsed.anomalies) ev.run(r.sha256, 'parse', a.code, 'info', a.detail);
-      const att = this.db.stmt('INSERT INTO attachments (message, idx, part, filename, content_type, disposition, content_id, size, sha256, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)');
-      r.parsed.attachments.forEach((a, i) => att.run(r.sha256, i, a.part, a.filename, a.contentType, a.disposition, a.contentId, a.size, a.sha256, '{}'));
+      r.parsed.attachments.forEach((a, i) => deferOrRun(this.db, 'INSERT INTO attachments (message, idx, part, filename, content_type, disposition, content_id, size, sha256, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)', r.sha256, i, a.part, a.filename, a.contentType, a.disposition, a.contentId, a.size, a.sha256, '{}'));
     }
     writeIndex(this.db, r.sha256, r.index ?? indexFields(null, r.parsed?.subject ?? null));
     for (const b of r.blobs) this.putBlob(b.sha256, b.bytes);
@@ -172,9 +171,8 @@ export class IngestWriter {
 
 /** Replaces a message's authentication evidence (ingest, and `trove analyze` after key imports). */
 export function writeAuthEvidence(db: CaseDb, id: string, evidence: readonly { code: string; severity: string; detail: string }[]): void {
-  db.stmt("DELETE FROM evidence WHERE message = ? AND stage = 'auth'").run(id);
-  const ev = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
-  for (const e of evidence) ev.run(id, 'auth', e.code, e.severity, e.detail);
+  deferOrRun(db, "DELETE FROM evidence WHERE message = ? AND stage = 'auth'", id);
+  for (const e of evidence) deferOrRun(db, 'INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)', id, 'auth', e.code, e.severity, e.detail);
 }
 
 /** Blob key of the RFC 5322 rendering of a .msg, stored beside the original bytes. */

@@ -9,6 +9,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * PostgreSQL only, run after the translated `sql` (store/sql-translate.ts translateDdl, which
+   * drops SQLite's virtual tables): what PostgreSQL spells differently, e.g. full text.
+   */
+  pg?: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -160,6 +165,29 @@ CREATE INDEX search_addresses_rdomain ON search_addresses (rdomain);
 -- Full text (SQLite only; a PostgreSQL store would hold the same columns as tsvector).
 -- Text is NFKC-normalised before it is stored (src/search/normalize.ts).
 CREATE VIRTUAL TABLE search_fts USING fts5(subject, body, from_, to_, cc_, filename, attachment, tokenize = 'unicode61 remove_diacritics 2');
+`,
+    // The same columns, plus one tsvector per column built by src/search/fts-pg.ts from the
+    // tokens SQLite's unicode61 tokenizer would make (so both back-ends match the same words),
+    // and their weighted concatenation under a GIN index (subject A, from/filename B,
+    // body/to/cc C, attachment text D) for the index scan and ranking; overlong columns are
+    // also kept as exact chunks.
+    pg: `
+CREATE TABLE search_fts (
+  rowid BIGINT PRIMARY KEY,
+  subject TEXT, body TEXT, from_ TEXT, to_ TEXT, cc_ TEXT, filename TEXT, attachment TEXT,
+  v_subject tsvector NOT NULL, v_body tsvector NOT NULL, v_from tsvector NOT NULL, v_to tsvector NOT NULL,
+  v_cc tsvector NOT NULL, v_filename tsvector NOT NULL, v_attachment tsvector NOT NULL,
+  chunked BOOLEAN NOT NULL DEFAULT FALSE,   -- a column overflowed tsvector: search_chunks is exact for this doc
+  v_all tsvector GENERATED ALWAYS AS (
+    setweight(v_subject, 'A') || setweight(v_from, 'B') || setweight(v_filename, 'B') || setweight(v_body, 'C')
+    || setweight(v_to, 'C') || setweight(v_cc, 'C') || setweight(v_attachment, 'D')) STORED
+);
+CREATE INDEX search_fts_all ON search_fts USING gin (v_all);
+-- Columns too long for one tsvector (16,383 positions, 256 per word, 1 MB), as overlapping
+-- chunks; a message with one such column has all its columns here, and text matches for it
+-- are decided here.
+CREATE TABLE search_chunks (doc BIGINT NOT NULL, col TEXT COLLATE "C" NOT NULL, n INTEGER NOT NULL, v tsvector NOT NULL);
+CREATE INDEX search_chunks_v ON search_chunks USING gin (v);
 `,
   },
   {

@@ -24,6 +24,47 @@ export interface Status {
   incomplete: string[];
   bytes: number;
   runs: { id: number; started_at: string; finished_at: string | null; status: string }[];
+  /** Server mode (PostgreSQL): the ingest queue and what each worker process has done. */
+  queue?: { jobs: number; done: number; running: number; queued: number };
+  workers?: WorkerStatus[];
+}
+
+export interface WorkerStatus {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  last_seen: string;
+  current_job: string | null;
+  jobs: number;
+  messages: number;
+  bytes: number;
+  /** Seconds spent in jobs, and the rates over them. */
+  busy_seconds: number;
+  msg_per_s: number;
+  mb_per_s: number;
+}
+
+/** Queue and worker figures, when the case is served from PostgreSQL and has seen queued ingest. */
+function serverStatus(db: CaseDb): Pick<Status, 'queue' | 'workers'> {
+  if (db.dialect !== 'postgres') return {};
+  const has = db.stmt("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'ingest_workers'").get() as { n: number };
+  if (!Number(has.n)) return {};
+  const q = db.stmt("SELECT COUNT(*) AS jobs, COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0) AS done, COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) AS running FROM ingest_jobs").get() as Record<string, number>;
+  const workers = (db.stmt('SELECT id, host, pid, started_at, last_seen, current_job, jobs, messages, bytes, busy_seconds FROM ingest_workers ORDER BY started_at, id').all() as Row[]).map((r) => {
+    const busy = Number(r.busy_seconds);
+    return {
+      id: String(r.id), host: String(r.host), pid: Number(r.pid), started_at: String(r.started_at), last_seen: String(r.last_seen),
+      current_job: (r.current_job as string | null) ?? null, jobs: Number(r.jobs), messages: Number(r.messages), bytes: Number(r.bytes),
+      busy_seconds: Math.round(busy * 10) / 10,
+      msg_per_s: busy > 0 ? Math.round((Number(r.messages) / busy) * 10) / 10 : 0,
+      mb_per_s: busy > 0 ? Math.round((Number(r.bytes) / 1e6 / busy) * 100) / 100 : 0,
+    };
+  });
+  const jobs = Number(q.jobs);
+  const done = Number(q.done);
+  const running = Number(q.running);
+  return { queue: { jobs, done, running, queued: jobs - done - running }, workers };
 }
 
 type Row = Record<string, unknown>;
@@ -47,6 +88,7 @@ export function status(db: CaseDb): Status {
     incomplete: (db.stmt("SELECT locator FROM items WHERE kind = 'container' AND done = 0 ORDER BY id").all() as Row[]).map((r) => String(r.locator)),
     bytes: count('SELECT COALESCE(SUM(size), 0) AS n FROM messages'),
     runs: db.stmt('SELECT id, started_at, finished_at, status FROM runs ORDER BY id').all() as Status['runs'],
+    ...serverStatus(db),
   };
 }
 
@@ -73,6 +115,17 @@ export interface ExportRecord {
 }
 
 const MESSAGE_COLS = 'id, size, origin, message_id, date, date_raw, subject, thread_id, parent_message, parsed, verdict, analysis';
+
+/**
+ * The message a message was found attached to: that of its first source (by locator), so it
+ * does not depend on which copy was written first (parse order, workers); null when the first
+ * source is not inside a message. The stored parent_message is the answer when there is one copy.
+ */
+function parentOf(db: CaseDb, id: string, stored: string | null): string | null {
+  const rows = db.stmt("SELECT i.locator, p.sha256 AS parent, p.kind AS pkind FROM items i LEFT JOIN items p ON p.id = i.parent_id WHERE i.sha256 = ? AND i.kind = 'message' ORDER BY i.locator LIMIT 2").all(id) as Row[];
+  if (rows.length < 2) return stored ?? null;
+  return rows[0].pkind === 'message' ? String(rows[0].parent) : null;
+}
 
 function toRecord(db: CaseDb, r: Row): ExportRecord {
   const id = String(r.id);
@@ -101,7 +154,7 @@ function toRecord(db: CaseDb, r: Row): ExportRecord {
     arc: analysis?.arc ?? { result: 'none', instances: 0 },
     verdict: ((r.verdict as string | null) ?? 'unverifiable') as ExportRecord['verdict'],
     evidence,
-    parent: (r.parent_message as string | null) ?? null,
+    parent: parentOf(db, id, r.parent_message as string | null),
     origin: String(r.origin),
     date_raw: (r.date_raw as string | null) ?? null,
   };

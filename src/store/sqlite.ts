@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { TroveError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
+import type { CaseStore } from './store.ts';
 
 export const DB_FILE = 'trove.db';
 
@@ -18,7 +19,8 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
-export class CaseDb {
+export class SqliteCaseDb implements CaseStore {
+  readonly dialect = 'sqlite' as const;
   readonly dir: string;
   readonly db: DatabaseSync;
   private stmts = new Map<string, StatementSync>();
@@ -116,6 +118,11 @@ export class CaseDb {
     this.db.close();
   }
 }
+
+/** The case store, whichever back-end holds it (kept under its historical name). */
+export type CaseDb = CaseStore;
+/** Opens a SQLite case folder (`new CaseDb(dir, opts)`). */
+export const CaseDb = SqliteCaseDb;
 
 /** Where the case lives: --case, then TROVE_CASE, then ./trove-case. */
 export function caseDir(option: string | undefined): string {

@@ -16,7 +16,24 @@ const dnsp = require('node:dns/promises') as Record<string, unknown> & { Resolve
 for (const k of Object.keys(dnsp)) if (/^(lookup|lookupService|resolve\w*|reverse)$/.test(k)) dnsp[k] = denyAsync(`dns.promises.${k}`);
 for (const k of Object.getOwnPropertyNames(dnsp.Resolver.prototype)) if (/^(resolve\w*|reverse)$/.test(k)) dnsp.Resolver.prototype[k] = denyAsync(`dns.promises.Resolver.${k}`);
 const net = require('node:net') as Record<string, unknown> & { Socket: { prototype: Record<string, unknown> } };
-net.connect = deny('net.connect');
-net.createConnection = deny('net.createConnection');
-net.Socket.prototype.connect = deny('net.Socket.connect');
+// Loopback stays open: the PostgreSQL back-end's tests talk to a throw-away server on 127.0.0.1.
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+function loopback(args: unknown[]): boolean {
+  let a = args[0];
+  if (Array.isArray(a)) a = a[0]; // internal normalized form [options, cb]
+  if (typeof a === 'object' && a !== null) {
+    const o = a as { host?: string; path?: string };
+    return typeof o.path === 'string' || LOOPBACK.has(o.host ?? 'localhost');
+  }
+  if (typeof a === 'string' && !/^\d+$/.test(a)) return true; // a unix socket path
+  return typeof args[1] === 'string' ? LOOPBACK.has(args[1]) : args[1] === undefined || typeof args[1] === 'function';
+}
+const guard = (what: string, orig: unknown) =>
+  function (this: unknown, ...args: unknown[]) {
+    if (loopback(args)) return (orig as (...a: unknown[]) => unknown).apply(this, args);
+    return deny(what)();
+  };
+net.connect = guard('net.connect', net.connect);
+net.createConnection = guard('net.createConnection', net.createConnection);
+net.Socket.prototype.connect = guard('net.Socket.connect', net.Socket.prototype.connect);
 syncBuiltinESMExports();

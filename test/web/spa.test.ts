@@ -161,7 +161,8 @@ describe('web client', () => {
     const sender = (await page.locator('.facet:has(h3:text-is("Senders")) li a').first().textContent())!;
     await page.locator('.facet:has(h3:text-is("Senders")) li a').first().click();
     await page.waitForURL(/\?q=from%3A/);
-    expect(await page.inputValue('#q')).toBe(`from:${sender}`);
+    // the box follows the address after the route change renders
+    await expect.poll(() => page.inputValue('#q')).toBe(`from:${sender}`);
     const n = (await (await fetch(`${h.base}/api/search?q=${encodeURIComponent(`from:${sender}`)}`)).json()) as { total: number };
     await expect.poll(() => page.locator('.total').textContent()).toBe(`${n.total} message${n.total === 1 ? '' : 's'}`);
     // a node of the graph refines by sender too

@@ -8,7 +8,9 @@ import cliProgress from 'cli-progress';
 import { TroveError } from '../../core/errors.ts';
 import { resolveLimits } from '../../core/limits.ts';
 import { ingest, type IngestSummary } from '../../pipeline/ingest.ts';
+import { PgCaseDb } from '../../store/postgres.ts';
 import { globals, openCase, out } from '../context.ts';
+import { registerWorker } from './worker.ts';
 
 export function parseWorkers(v: string | undefined): number {
   if (v === undefined) return availableParallelism();
@@ -28,7 +30,30 @@ export function summaryLines(s: IngestSummary): string[] {
   ];
 }
 
+/** Server mode: enqueue the run's jobs; with --wait, follow them to the end. */
+async function queued(db: PgCaseDb, paths: string[], o: { limits: ReturnType<typeof resolveLimits>; analyze: boolean; wait: boolean; json: boolean }): Promise<void> {
+  const t0 = Date.now();
+  // the queue library is loaded only in server mode
+  const { enqueueIngest, waitForRun } = await import('../../pipeline/distributed.ts');
+  const q = await enqueueIngest(db, paths, { limits: o.limits, analyze: o.analyze });
+  if (!o.wait) {
+    if (o.json) out(JSON.stringify({ run: q.run, jobs: q.jobs, bytes: q.bytes, queued: true }));
+    else out(`run ${q.run}: ${q.jobs} jobs queued (${mb(q.bytes)} MB); start \`trove worker --db …\` processes to ingest them, follow with \`trove status\``);
+    return;
+  }
+  const tty = process.stderr.isTTY === true;
+  const p = await waitForRun(db, q.run, (p) => {
+    if (tty) process.stderr.write(`\ringest run ${p.run}: ${p.done}/${p.jobs} jobs, ${p.messages} messages, ${mb(p.bytes / Math.max((Date.now() - t0) / 1000, 0.001))} MB/s  `);
+  });
+  if (tty) process.stderr.write('\n');
+  const seconds = (Date.now() - t0) / 1000;
+  if (o.json) out(JSON.stringify({ run: q.run, jobs: q.jobs, status: p.status, messages: p.messages, seconds }));
+  else out(`run ${q.run} ${p.status} in ${seconds.toFixed(1)} s: ${p.jobs} jobs, ${p.messages} messages (${(p.messages / Math.max(seconds, 0.001)).toFixed(0)} msg/s)`);
+  if (p.status !== 'done') process.exitCode = 2;
+}
+
 export function registerIngest(program: Command): void {
+  registerWorker(program);
   program
     .command('ingest')
     .description('ingest files, folders, archives and mailboxes (resumable: run it again after a crash)')
@@ -39,11 +64,21 @@ export function registerIngest(program: Command): void {
     .option('--max-ratio <n>', 'archive expansion ratio limit (zip bombs)')
     .option('--max-expanded-bytes <n>', 'bytes one archive may expand to')
     .option('--max-message-bytes <n>', 'largest message read')
-    .action(async (paths: string[], o: Record<string, string | undefined> & { analyze?: boolean }, cmd: Command) => {
+    .option('--wait', 'server mode: wait until the workers have finished the run, with progress')
+    .option('--local', 'server mode: ingest in this process instead of queueing jobs for `trove worker`')
+    .action(async (paths: string[], o: Record<string, string | undefined> & { analyze?: boolean; wait?: boolean; local?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       const limits = resolveLimits({ maxDepth: o.maxDepth, maxRatio: o.maxRatio, maxExpandedBytes: o.maxExpandedBytes, maxMessageBytes: o.maxMessageBytes });
       const workers = parseWorkers(o.workers);
       const db = openCase(g, true);
+      if (db instanceof PgCaseDb && !o.local) {
+        try {
+          await queued(db, paths, { limits, analyze: o.analyze !== false, wait: o.wait === true, json: g.json === true });
+        } finally {
+          db.close();
+        }
+        return;
+      }
       const tty = process.stderr.isTTY === true;
       const bar = tty
         ? new cliProgress.SingleBar({

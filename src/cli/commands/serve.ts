@@ -5,8 +5,6 @@
  */
 import type { Command } from 'commander';
 import { TroveError } from '../../core/errors.ts';
-import { serverMode } from '../../server/auth/index.ts';
-import { startServer } from '../../server/index.ts';
 import type { CaseDb } from '../../store/sqlite.ts';
 import { globals, openCase, out } from '../context.ts';
 
@@ -24,6 +22,9 @@ function parsePort(s: string): number {
 
 /** Serves an open case until SIGINT/SIGTERM; shared with `trove demo`. */
 export async function serveCase(db: CaseDb, o: ServeFlags, json: boolean): Promise<void> {
+  // loaded when serving: the other commands do without the HTTP stack (memory)
+  const { startServer } = await import('../../server/index.ts');
+  const { serverMode } = await import('../../server/auth/index.ts');
   const running = await startServer(db, {
     host: o.host,
     port: parsePort(o.port),

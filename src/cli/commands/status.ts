@@ -22,6 +22,8 @@ export function registerStatus(program: Command): void {
         for (const e of s.errors) out(`error   ${e.code}  ${e.locator}: ${e.message}`);
         for (const e of s.skipped) out(`skipped ${e.code}  ${e.locator}: ${e.reason}`);
         for (const e of s.warnings) out(`warning ${e.code}  ${e.locator}: ${e.message}`);
+        if (s.queue) out(`queue: ${s.queue.done}/${s.queue.jobs} jobs done, ${s.queue.running} running, ${s.queue.queued} queued`);
+        for (const w of s.workers ?? []) out(`worker ${w.id} (${w.host} pid ${w.pid}): ${w.jobs} jobs, ${w.messages} messages, ${(w.bytes / 1e6).toFixed(1)} MB, ${w.msg_per_s} msg/s, ${w.mb_per_s} MB/s${w.current_job ? `, on job ${w.current_job}` : ''}, last seen ${w.last_seen}`);
       }),
     );
 }

@@ -9,7 +9,9 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { TroveError } from '../../core/errors.ts';
-import { addUser, changeUser, checkName, createApiToken } from '../../server/auth/index.ts';
+// the user-management modules only: not the HTTP server (its framework stays unloaded in the CLI)
+import { createApiToken } from '../../server/auth/sessions.ts';
+import { addUser, changeUser, checkName } from '../../server/auth/users.ts';
 import type { CaseDb } from '../../store/sqlite.ts';
 import { countUsers, getUser, listTokens, listUsers, publicUser, revokeToken, writeAudit } from '../../store/users.ts';
 import { globals, out, withCase } from '../context.ts';
