@@ -58,6 +58,8 @@ export interface IndexFields {
   /** Text extracted from attachments (PDF, Office, ODF, RTF, text), filled in by the ingest workers. */
   attachment: string;
   threadIndex: string | null;
+  /** The message's date (ISO, UTC) or null: it orders the full-text rowids (docIdBase). */
+  date?: string | null;
   addresses: { role: 'from' | 'to' | 'cc'; address: string; name: string | null; rdomain: string }[];
   /** PostgreSQL: the columns' tsvectors, when the parse workers made them (search/fts-pg.ts indexVectors). */
   pg?: ReturnType<typeof indexVectors>;
@@ -87,15 +89,36 @@ export function indexFields(m: ParsedMessage | null, storedSubject: string | nul
     filenames: normalizeText(m ? m.attachments.map((a) => a.filename ?? '').filter(Boolean).join('\n') : ''),
     attachment: '',
     threadIndex: m ? threadIndexKey(m) : null,
+    date: m?.date ?? null,
     addresses,
   };
 }
 
+/**
+ * Full-text rowids follow the messages' dates: seconds since 1970 × 4096, plus a slot taken from
+ * the message id (the first 12 bits of its SHA-256, the next free one on a collision), and
+ * undated messages below every dated one. "Newest first" is then the index's own order: the
+ * first page of a query sorted by date is read off the start of the match list instead of
+ * sorting every match (FTS5 walks a doclist in rowid order), and ties within a second fall in
+ * the same order on every back-end and every run.
+ */
+export const DOC_SLOTS = 4096;
+const UNDATED_BASE = -(2 ** 51);
+const MAX_SECONDS = 2 ** 38; // ±8,700 years: keeps every id within 2^53
+
+export function docIdBase(date: string | null | undefined, messageId: string): number {
+  const t = date ? Date.parse(date) : NaN;
+  if (!Number.isFinite(t)) return UNDATED_BASE + (parseInt(messageId.slice(0, 10), 16) || 0);
+  const seconds = Math.max(-MAX_SECONDS, Math.min(MAX_SECONDS, Math.floor(t / 1000)));
+  return seconds * DOC_SLOTS + (parseInt(messageId.slice(0, 3), 16) || 0);
+}
+
 /** Writes one message's index rows (inside the caller's transaction). */
 export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
-  const doc = Number(
-    (db.stmt('INSERT INTO search_docs (message, thread_index, indexed_at) VALUES (?, ?, ?) RETURNING id').get(id, f.threadIndex, new Date().toISOString()) as { id: number }).id,
-  );
+  const at = new Date().toISOString();
+  let doc = docIdBase(f.date, id);
+  // a taken slot (same second, same 12 bits, or a concurrent worker): the next one
+  while (!db.stmt('INSERT INTO search_docs (id, message, thread_index, indexed_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id').get(doc, id, f.threadIndex, at)) doc++;
   if (db.dialect === 'postgres') {
     // the text (for snippets) and its tokens as SQLite's tokenizer makes them (search/fts-pg.ts)
     const cols = [f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment];

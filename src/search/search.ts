@@ -96,19 +96,35 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
   if (c.pg) return searchPg(db, c, limit, offset, opts.sort);
   const { sql, params } = fromWhere(c);
   const sort = opts.sort ?? (c.match ? 'relevance' : 'date');
-  const byDate = sort === 'date-asc' ? 'm.date IS NULL, m.date ASC, m.id' : 'm.date IS NULL, m.date DESC, m.id';
-  const order = sort === 'relevance' && c.match ? `score, ${byDate}` : byDate;
-  const snippet = c.match
-    ? `snippet(search_fts, -1, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 24)`
-    : "(SELECT substr(f.body, 1, 200) FROM search_fts f WHERE f.rowid = d.id)";
+  const order = orderBy(sort, !!c.match);
   const score = c.match ? RANK : 'NULL';
   return run(() => {
-    const total = Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
-    const rows = limit === 0 ? [] : (db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id,
-        ${snippet} AS snippet, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, offset) as Record<string, unknown>[]);
-    return {
-      total,
-      hits: rows.map((r) => ({
+    // A query made of text alone is answered from the full-text index without joins: its count,
+    // and its page in relevance order or newest first (the index's own rowid order, see
+    // indexer.ts docIdBase), so the first page does not wait for every match to be sorted.
+    const textOnly = !!c.match && c.where === '1';
+    const total = textOnly
+      ? Number((db.stmt('SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH ?').get(c.match) as { n: number }).n)
+      : Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
+    if (limit === 0 || offset >= total) return { total, hits: [] };
+    let page: { doc: number; score: number | null }[];
+    if (textOnly && sort !== 'date-asc') {
+      page = db.stmt(`SELECT rowid AS doc, ${sort === 'relevance' ? RANK : 'NULL'} AS score FROM search_fts WHERE search_fts MATCH ?
+        ORDER BY ${sort === 'relevance' ? 'score, rowid DESC' : 'rowid DESC'} LIMIT ? OFFSET ?`).all(c.match, limit, offset) as typeof page;
+    } else {
+      page = db.stmt(`SELECT d.id AS doc, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, offset) as typeof page;
+    }
+    // then the columns and the snippet of the page's few messages only (SQLite would otherwise
+    // cut a snippet for every match before sorting)
+    const snippet = c.match ? `snippet(search_fts, -1, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 24)` : 'substr(search_fts.body, 1, 200)';
+    const one = db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id, ${snippet} AS snippet
+      FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid JOIN messages m ON m.id = d.message
+      WHERE ${c.match ? 'search_fts MATCH ? AND ' : ''}search_fts.rowid = ?`);
+    const hits: Hit[] = [];
+    for (const p of page) {
+      const r = (c.match ? one.get(c.match, p.doc) : one.get(p.doc)) as Record<string, unknown> | undefined;
+      if (!r) continue;
+      hits.push({
         id: String(r.id),
         subject: String(r.subject ?? ''),
         from: String(r.from_address ?? ''),
@@ -117,10 +133,21 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
         snippet: String(r.snippet ?? '').replace(/\s+/g, ' ').trim(),
         verdict: String(r.verdict ?? 'unverifiable'),
         thread_id: (r.thread_id as string | null) ?? null,
-        score: r.score === null ? null : -Number(r.score),
-      })),
-    };
+        score: p.score === null ? null : -Number(p.score),
+      });
+    }
+    return { total, hits };
   });
+}
+
+/**
+ * ORDER BY of a page. Date order is the full-text rowid's (messages are numbered by date,
+ * indexer.ts docIdBase: newest first is `d.id DESC`, undated last either way); relevance
+ * ties fall back to it. The same on both back-ends, so both list the same page.
+ */
+function orderBy(sort: SortOrder, ranked: boolean): string {
+  const byDate = sort === 'date-asc' ? 'm.date IS NULL, d.id ASC' : 'd.id DESC';
+  return sort === 'relevance' && ranked ? `score, ${byDate}` : byDate;
 }
 
 /**
@@ -133,8 +160,7 @@ function searchPg(db: CaseDb, c: Compiled, limit: number, offset: number, sortOp
   const { sql, params } = fromWhere(c);
   const rank = c.pg!.rank;
   const sort = sortOpt ?? (rank ? 'relevance' : 'date');
-  const byDate = sort === 'date-asc' ? 'm.date IS NULL, m.date ASC, m.id' : 'm.date IS NULL, m.date DESC, m.id';
-  const order = sort === 'relevance' && rank ? `score, ${byDate}` : byDate;
+  const order = orderBy(sort, !!rank);
   const score = rank ? "-ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', f.v_all, ?::tsquery)" : 'NULL';
   const total = Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
   const rows = limit === 0 ? [] : (db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id,

@@ -260,4 +260,19 @@ CREATE TABLE saved_searches (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'search index numbered by date',
+    // Full-text rowids now follow the messages' dates (src/search/indexer.ts docIdBase), which
+    // makes "newest first" the index's own order. The old index is dropped here and rebuilt by
+    // the next ingest, search or serve (indexPending): derived data, nothing of the case is lost.
+    sql: `
+DELETE FROM search_addresses;
+DELETE FROM search_fts;
+DELETE FROM search_docs;
+`,
+    pg: `
+DELETE FROM search_chunks;
+`,
+  },
 ];
