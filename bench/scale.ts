@@ -10,10 +10,11 @@
  *                           [--no-notmuch] [--repeat 5] [--timeout S]
  *   (also run by `npm run bench -- --only scale`; `--quick` there means --factors 1,4 --users 20)
  *
- * How search is timed: trove in-process (`search()` over the open case, first page of 20 with the
- * exact total) — how the API server answers; notmuch through its CLI (`notmuch search --limit=20`,
- * no total: one process start of a few ms is included, which favours trove slightly for cheap
- * queries). Each query runs once untimed (warm caches), then `--repeat` times.
+ * How search is timed: the same question to both — the first 20 results, newest first (notmuch's
+ * default order). trove in-process (`search()` over the open case, which also counts the exact
+ * total), how the API server answers; notmuch through its CLI (`notmuch search --limit=20`, no
+ * total; one process start of a few ms is included). trove's relevance order (BM25) is timed
+ * too and reported beside. Each query runs once untimed (warm caches), then `--repeat` times.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,7 +73,7 @@ export interface ScaleRow {
   messages: number;
   bytes: number;
   pack: Pack;
-  trove: { seconds: number | null; msgPerSec: number | null; mbPerSec: number | null; usPerMsg: number | null; cpuUsPerMsg: number | null; peakRssMb: number | null; ownRssMb: number | null; error: string | null; search: Latency; perQuery: Array<{ q: string; total: number; p50: number | null }> };
+  trove: { seconds: number | null; msgPerSec: number | null; mbPerSec: number | null; usPerMsg: number | null; cpuUsPerMsg: number | null; peakRssMb: number | null; ownRssMb: number | null; error: string | null; search: Latency; searchRelevance: Latency; perQuery: Array<{ q: string; total: number; p50: number | null }> };
   notmuch: { seconds: number | null; msgPerSec: number | null; error: string | null; skipped: string | null; search: Latency } | null;
 }
 
@@ -86,19 +87,24 @@ export interface ScaleOptions {
   log: (s: string) => void;
 }
 
-function troveLatencies(caseDir: string, repeat: number): { all: number[]; perQuery: Array<{ q: string; total: number; p50: number | null }> } {
+function troveLatencies(caseDir: string, repeat: number): { all: number[]; relevance: number[]; perQuery: Array<{ q: string; total: number; p50: number | null }> } {
   const db = new CaseDb(caseDir, { create: false, readOnly: true });
   const all: number[] = [];
+  const relevance: number[] = [];
   const perQuery: Array<{ q: string; total: number; p50: number | null }> = [];
   try {
     for (const { trove } of QUERIES) {
       const q = parseQuery(trove);
-      const first = search(db, q, { limit: 20 });
+      const first = search(db, q, { limit: 20, sort: 'date' });
+      search(db, q, { limit: 20 });
       const mine: number[] = [];
       for (let i = 0; i < repeat; i++) {
-        const t = performance.now();
-        search(db, q, { limit: 20 });
+        let t = performance.now();
+        search(db, q, { limit: 20, sort: 'date' });
         mine.push(performance.now() - t);
+        t = performance.now();
+        search(db, q, { limit: 20 });
+        relevance.push(performance.now() - t);
       }
       all.push(...mine);
       perQuery.push({ q: trove, total: first.total, p50: pct(mine, 50) });
@@ -106,7 +112,7 @@ function troveLatencies(caseDir: string, repeat: number): { all: number[]; perQu
   } finally {
     db.close();
   }
-  return { all, perQuery };
+  return { all, relevance, perQuery };
 }
 
 function notmuchLatencies(env: NodeJS.ProcessEnv, repeat: number): number[] {
@@ -152,12 +158,12 @@ export async function runScaleBench(o: ScaleOptions): Promise<{ rows: ScaleRow[]
     const input = corpus.paths[o.pack] as string;
     warm(input);
     o.log(`scale ${factor}×: trove ingest ${input} (${corpus.messages} messages)`);
-    let tl: { all: number[]; perQuery: Array<{ q: string; total: number; p50: number | null }> } = { all: [], perQuery: [] };
+    let tl: { all: number[]; relevance: number[]; perQuery: Array<{ q: string; total: number; p50: number | null }> } = { all: [], relevance: [], perQuery: [] };
     const tr = await runTrove(`trove ${factor}×`, ROOT, input, o.timeout, false, ({ caseDir }) => {
       o.log(`scale ${factor}×: trove search latency`);
       tl = troveLatencies(caseDir as string, o.repeat);
     });
-    const row: ScaleRow = { factor, messages: corpus.messages, bytes: corpus.bytes, pack: o.pack, trove: { ...rowFrom(tr, corpus), search: latency(tl.all), perQuery: tl.perQuery }, notmuch: null };
+    const row: ScaleRow = { factor, messages: corpus.messages, bytes: corpus.bytes, pack: o.pack, trove: { ...rowFrom(tr, corpus), search: latency(tl.all), searchRelevance: latency(tl.relevance), perQuery: tl.perQuery }, notmuch: null };
     if (o.notmuch) {
       warm(corpus.paths.maildir as string);
       o.log(`scale ${factor}×: notmuch new`);
@@ -180,12 +186,12 @@ const fi = (n: number | null | undefined): string => (n === null || n === undefi
 function report(rows: ScaleRow[], o: ScaleOptions): string {
   const out: string[] = [];
   out.push(`growth — Enron maildir${o.users ? ` (first ${o.users} users)` : ''} × ${o.factors.join(', ')}, packed as ${o.pack}; search: ${QUERIES.length} queries × ${o.repeat} timed runs`);
-  out.push('| scale | messages | MB | trove s | msg/s | MB/s | µs/msg wall | CPU µs/msg | peak RSS MB (tree / own) | search p50 / p95 ms | notmuch s | notmuch msg/s | notmuch search p50 / p95 ms |');
-  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| scale | messages | MB | trove s | msg/s | MB/s | µs/msg wall | CPU µs/msg | peak RSS MB (tree / own) | search p50 / p95 ms (newest first) | by relevance | notmuch s | notmuch msg/s | notmuch search p50 / p95 ms |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const t = r.trove;
     const n = r.notmuch;
-    out.push(`| ${r.factor}× | ${fi(r.messages)} | ${f(r.bytes / 1e6, 0)} | ${t.error ? `failed: ${t.error.slice(0, 40)}` : f(t.seconds, 1)} | ${fi(t.msgPerSec)} | ${f(t.mbPerSec)} | ${f(t.usPerMsg, 0)} | ${f(t.cpuUsPerMsg, 0)} | ${fi(t.peakRssMb)} / ${fi(t.ownRssMb)} | ${f(t.search.p50)} / ${f(t.search.p95)} | ${n ? (n.skipped ?? n.error ?? f(n.seconds, 1)) : 'not run'} | ${fi(n?.msgPerSec)} | ${n ? `${f(n.search.p50)} / ${f(n.search.p95)}` : '–'} |`);
+    out.push(`| ${r.factor}× | ${fi(r.messages)} | ${f(r.bytes / 1e6, 0)} | ${t.error ? `failed: ${t.error.slice(0, 40)}` : f(t.seconds, 1)} | ${fi(t.msgPerSec)} | ${f(t.mbPerSec)} | ${f(t.usPerMsg, 0)} | ${f(t.cpuUsPerMsg, 0)} | ${fi(t.peakRssMb)} / ${fi(t.ownRssMb)} | ${f(t.search.p50)} / ${f(t.search.p95)} | ${f(t.searchRelevance.p50)} / ${f(t.searchRelevance.p95)} | ${n ? (n.skipped ?? n.error ?? f(n.seconds, 1)) : 'not run'} | ${fi(n?.msgPerSec)} | ${n ? `${f(n.search.p50)} / ${f(n.search.p95)}` : '–'} |`);
   }
   const base = rows[0];
   const checks: string[] = [];
