@@ -24,7 +24,8 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { detect, generate, makeTarget, parseHost, type Target } from '../src/lookalike/index.ts';
-import { frenchWords, rng, suffixes } from '../test/lookalike/ordinary-domains.ts';
+import { rng } from '../test/helpers/random.ts';
+import { frenchWords, suffixes } from '../test/lookalike/ordinary-domains.ts';
 import { CAMPAIGN_TARGETS, REPORTED } from '../test/lookalike/reported.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -30,6 +30,7 @@ import { search } from '../../src/search/search.ts';
 import { status } from '../../src/store/queries.ts';
 import { CaseDb } from '../../src/store/sqlite.ts';
 import { BIN, NODE_FLAGS, trove, type Run } from '../helpers/cli.ts';
+import { rng } from '../helpers/random.ts';
 
 export type Phase = 'ingest' | 'analyze' | 'index';
 
@@ -43,17 +44,6 @@ export interface Setup {
   baseInputs?: string[];
 }
 
-/** A seeded PRNG (mulberry32): a failing run is replayed with its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ok(r: Run, what: string): Run {
   if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'tldts';
 import { extracted } from '../helpers/corpora.ts';
+import { rng } from '../helpers/random.ts';
 
 /** Suffixes ordinary French and English-language sites use. */
 const SUFFIXES = ['com', 'fr', 'net', 'org', 'eu', 'de', 'info', 'co.uk', 'be', 'ch', 'ca', 'biz', 'io', 'paris', 'online', 'shop', 'com.au', 'us'];
@@ -51,17 +52,6 @@ export function englishWords(n = 3000): string[] {
   return [...df].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([w]) => w);
 }
 
-/** mulberry32: a small seeded generator, so the list is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Every word under every suffix, plus `pairs` two-word names (word+word or word-word) under a

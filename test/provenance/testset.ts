@@ -8,17 +8,8 @@
 import { bodyText } from '../../src/search/indexer.ts';
 import { reparse } from '../../src/store/queries.ts';
 import type { CaseDb } from '../../src/store/sqlite.ts';
+import { rng } from '../helpers/random.ts';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Case {
   kind: 'altered' | 'stitched' | 'shuffled' | 'written';
