@@ -205,6 +205,20 @@ describe('web client', () => {
     const st = (await (await fetch(`${h.base}/api/status`)).json()) as { unique: number };
     expect(await page.locator('.status dl.counts div').nth(1).locator('dd').textContent()).toBe(String(st.unique));
     await shot(page, 'status.png');
+    // server mode adds the queue and each worker's rates to /api/status: shown when present
+    await page.route(/\/api\/status$/, async (route) => {
+      const real = (await (await route.fetch()).json()) as Record<string, unknown>;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({
+        ...real,
+        queue: { jobs: 7, done: 5, running: 1, queued: 1 },
+        workers: [{ id: 'w1', host: 'ingest-1', pid: 4242, started_at: '2017-05-05T18:00:00Z', last_seen: '2017-05-05T18:30:00Z', current_job: 'dump.zip', jobs: 5, messages: 1200, bytes: 9_000_000, busy_seconds: 10, msg_per_s: 120, mb_per_s: 0.9 }],
+      }) });
+    });
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('.status table.workers').waitFor();
+    expect(await page.locator('.status dl.queue dd').allTextContents()).toEqual(['7', '5', '1', '1']);
+    expect(await page.locator('.status table.workers tbody td').allTextContents()).toEqual(['ingest-1:4242', '5', '1200', '120', '0.90', '2017-05-05T18:30:00Z', 'dump.zip']);
+    await page.unroute(/\/api\/status$/);
 
     await page.locator('header a[href="/forensics"]').click();
     await page.locator('.forensics .grid2').waitFor();

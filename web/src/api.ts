@@ -130,6 +130,9 @@ export interface Item { locator: string; code: string; reason?: string; message?
 export interface Status {
   messages: number; unique: number; duplicates: number; containers: number; files: number; bytes: number; parse_errors: number;
   skipped: Item[]; errors: Item[]; warnings: Item[]; incomplete: string[]; runs: { id: number; started_at: string; finished_at: string | null; status: string }[];
+  /** Server mode (PostgreSQL): the ingest queue and each worker's throughput. */
+  queue?: { jobs: number; done: number; running: number; queued: number };
+  workers?: { id: string; host: string; pid: number; last_seen: string; current_job: string | null; jobs: number; messages: number; bytes: number; msg_per_s: number; mb_per_s: number }[];
 }
 export interface SummaryEntry { value: string; script: string | null; files: number; messages: number; first_seen: string | null; last_seen: string | null }
 export interface ForensicsSummary { authors: SummaryEntry[]; companies: SummaryEntry[]; software: SummaryEntry[]; devices: SummaryEntry[] }

@@ -51,6 +51,21 @@ export function StatusView() {
       {s.incomplete.length > 0 && <><h2>{t.incomplete}</h2><ul>{s.incomplete.map((l) => <li><code>{l}</code></li>)}</ul></>}
       <h2>{t.runs}</h2>
       <table class="items"><tbody>{s.runs.map((r) => <tr><td>#{r.id}</td><td>{r.started_at}</td><td>{r.finished_at ?? '…'}</td><td>{r.status}</td></tr>)}</tbody></table>
+      {s.queue && (
+        <>
+          <h2>{t.queue}</h2>
+          <dl class="counts queue">{([[t.queueJobs, s.queue.jobs], [t.queueDone, s.queue.done], [t.queueRunning, s.queue.running], [t.queueWaiting, s.queue.queued]] as [string, number][]).map(([k, v]) => <div><dt>{k}</dt><dd>{v}</dd></div>)}</dl>
+        </>
+      )}
+      {s.workers && s.workers.length > 0 && (
+        <>
+          <h2>{t.workersTitle}</h2>
+          <table class="items workers">
+            <thead><tr><th>{t.workerCol}</th><th>{t.queueJobs}</th><th>{t.messages}</th><th>msg/s</th><th>MB/s</th><th>{t.workerSeen}</th><th>{t.workerJob}</th></tr></thead>
+            <tbody>{s.workers.map((w) => <tr><td><code>{w.host}:{w.pid}</code></td><td>{w.jobs}</td><td>{w.messages}</td><td>{w.msg_per_s.toFixed(0)}</td><td>{w.mb_per_s.toFixed(2)}</td><td>{w.last_seen}</td><td>{w.current_job ?? '–'}</td></tr>)}</tbody>
+          </table>
+        </>
+      )}
     </section>
   );
 }
