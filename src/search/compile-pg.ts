@@ -61,8 +61,9 @@ function textSql(n: Extract<QueryNode, { kind: 'text' }>, params: (string | numb
 
 function toSql(n: QueryNode, params: (string | number)[]): string {
   switch (n.kind) {
-    case 'and': return `(${n.children.map((c) => toSql(c, params)).join(' AND ')})`;
-    case 'or': return `(${n.children.map((c) => toSql(c, params)).join(' OR ')})`;
+    // an empty AND is the query that matches everything (browse all in the API and UI)
+    case 'and': return n.children.length ? `(${n.children.map((c) => toSql(c, params)).join(' AND ')})` : 'TRUE';
+    case 'or': return n.children.length ? `(${n.children.map((c) => toSql(c, params)).join(' OR ')})` : 'FALSE';
     case 'not': return `NOT ${toSql(n.child, params)}`;
     case 'text': return textSql(n, params);
     case 'address': {
