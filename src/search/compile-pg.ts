@@ -9,7 +9,7 @@
  */
 import type { QueryNode, TextField } from './ast.ts';
 import { phraseQuery } from './fts-pg.ts';
-import { reverseDomain } from './indexer.ts';
+import { fieldSql } from './compile-fields.ts';
 import { normalizeText } from './normalize.ts';
 
 export interface CompiledPg {
@@ -24,12 +24,6 @@ export interface CompiledPg {
 
 const COLUMN: Record<TextField, string> = { subject: 'f.v_subject', from: 'f.v_from', to: 'f.v_to', cc: 'f.v_cc', filename: 'f.v_filename' };
 const ALL_COLUMNS = ['f.v_subject', 'f.v_body', 'f.v_from', 'f.v_to', 'f.v_cc', 'f.v_filename', 'f.v_attachment'];
-
-function dayAfter(day: string): string {
-  const d = new Date(day + 'T00:00:00Z');
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 const CHUNK_COL: Record<TextField, string> = { subject: 'subject', from: 'from_', to: 'to_', cc: 'cc_', filename: 'filename' };
 
@@ -66,34 +60,8 @@ function toSql(n: QueryNode, params: (string | number)[]): string {
     case 'or': return n.children.length ? `(${n.children.map((c) => toSql(c, params)).join(' OR ')})` : 'FALSE';
     case 'not': return `NOT ${toSql(n.child, params)}`;
     case 'text': return textSql(n, params);
-    case 'address': {
-      const conds: string[] = [];
-      if (n.role) { conds.push('s.role = ?'); params.push(n.role); }
-      if (n.address) { conds.push('s.address = ?'); params.push(n.address); }
-      if (n.domain) {
-        const r = reverseDomain(n.domain);
-        conds.push('(s.rdomain = ? OR (s.rdomain > ? AND s.rdomain < ?))');
-        params.push(r, r + '.', r + '/');
-      }
-      return `d.id IN (SELECT s.doc FROM search_addresses s WHERE ${conds.join(' AND ')})`;
-    }
-    case 'date': {
-      const conds = ['m.date IS NOT NULL'];
-      if (n.from) { conds.push('m.date >= ?'); params.push(n.from); }
-      if (n.to) { conds.push('m.date < ?'); params.push(dayAfter(n.to)); }
-      return `(${conds.join(' AND ')})`;
-    }
-    case 'has':
-      return "m.id IN (SELECT a.message FROM attachments a WHERE a.filename IS NOT NULL OR lower(a.disposition) = 'attachment')";
-    case 'verdict':
-      params.push(n.value);
-      return "COALESCE(m.verdict, 'unverifiable') = ?";
-    case 'evidence':
-      params.push(n.code);
-      return 'm.id IN (SELECT e.message FROM evidence e WHERE e.code = ?)';
-    case 'thread':
-      params.push(n.id);
-      return 'm.thread_id = ?';
+    default:
+      return fieldSql(n, params);
   }
 }
 

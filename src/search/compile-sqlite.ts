@@ -6,7 +6,7 @@
  * `d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)`.
  */
 import type { QueryNode, TextField } from './ast.ts';
-import { reverseDomain } from './indexer.ts';
+import { fieldSql } from './compile-fields.ts';
 import { normalizeText } from './normalize.ts';
 
 export interface CompiledQuery {
@@ -56,12 +56,6 @@ function toFts(n: QueryNode): string | null {
   }
 }
 
-function dayAfter(day: string): string {
-  const d = new Date(day + 'T00:00:00Z');
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
 function toSql(n: QueryNode, params: (string | number)[]): string {
   switch (n.kind) {
     case 'and': return `(${n.children.map((c) => toSql(c, params)).join(' AND ')})`;
@@ -71,35 +65,8 @@ function toSql(n: QueryNode, params: (string | number)[]): string {
       params.push(toFts(n)!);
       return 'd.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)';
     }
-    case 'address': {
-      const conds: string[] = [];
-      if (n.role) { conds.push('s.role = ?'); params.push(n.role); }
-      if (n.address) { conds.push('s.address = ?'); params.push(n.address); }
-      if (n.domain) {
-        const r = reverseDomain(n.domain);
-        conds.push('(s.rdomain = ? OR (s.rdomain > ? AND s.rdomain < ?))');
-        params.push(r, r + '.', r + '/');
-      }
-      return `d.id IN (SELECT s.doc FROM search_addresses s WHERE ${conds.join(' AND ')})`;
-    }
-    case 'date': {
-      // ISO UTC strings compare as text; inclusive days: [from 00:00, day after `to` 00:00)
-      const conds = ['m.date IS NOT NULL'];
-      if (n.from) { conds.push('m.date >= ?'); params.push(n.from); }
-      if (n.to) { conds.push('m.date < ?'); params.push(dayAfter(n.to)); }
-      return `(${conds.join(' AND ')})`;
-    }
-    case 'has':
-      return "m.id IN (SELECT a.message FROM attachments a WHERE a.filename IS NOT NULL OR lower(a.disposition) = 'attachment')";
-    case 'verdict':
-      params.push(n.value);
-      return "COALESCE(m.verdict, 'unverifiable') = ?";
-    case 'evidence':
-      params.push(n.code);
-      return 'm.id IN (SELECT e.message FROM evidence e WHERE e.code = ?)';
-    case 'thread':
-      params.push(n.id);
-      return 'm.thread_id = ?';
+    default:
+      return fieldSql(n, params);
   }
 }
 
