@@ -5,6 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -105,4 +106,22 @@ export async function drain(input: Readable, hash?: Hash): Promise<number> {
     n += (c as Buffer).length;
   }
   return n;
+}
+
+/**
+ * Runs `fn` on the file opened read-only and closes it after; null when the file cannot be
+ * opened (the after-the-fact checks of the archive readers: a missing file is not their finding).
+ */
+export async function withOpenFile<T>(path: string, fn: (fh: FileHandle) => Promise<T>): Promise<T | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    return await fn(fh);
+  } finally {
+    await fh.close();
+  }
 }

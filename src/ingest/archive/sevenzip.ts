@@ -40,6 +40,7 @@ import { classify, failure, skip } from './problems.ts';
 import { SevenZipEngine } from './seven-zip-engine.ts';
 import { decoderMemory, ListingParser, type ListedItem } from './seven-zip-listing.ts';
 import { chainStreams } from './stream-chain.ts';
+import { withOpenFile } from '../stream-util.ts';
 
 /** Decoder memory (dictionary, PPMd model) beyond this is refused: 7-Zip would allocate it. */
 const MAX_DECODER_MEMORY = 1024 * 1024 * 1024;
@@ -60,13 +61,7 @@ export type SevenZipFormat = '7z' | 'rar';
 async function unreadTail(path: string, physical: string | undefined): Promise<string | null> {
   const end = physical !== undefined && /^\d+$/.test(physical) ? Number(physical) : null;
   if (end === null) return null;
-  let fh;
-  try {
-    fh = await openFile(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
+  return withOpenFile(path, async (fh) => {
     const size = (await fh.stat()).size;
     if (end >= size) return null;
     const buf = Buffer.alloc(64 * 1024);
@@ -78,9 +73,7 @@ async function unreadTail(path: string, physical: string | undefined): Promise<s
       }
     }
     return null;
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 export async function* readWithSevenZip(path: string, ctx: ReaderContext, format: SevenZipFormat): AsyncGenerator<ArchiveItem> {

@@ -23,6 +23,7 @@ import { createGuardStream } from './guard.ts';
 import { classify, failure, skip } from './problems.ts';
 import { chainStreams } from './stream-chain.ts';
 import { decodeZipName } from './zip-names.ts';
+import { withOpenFile } from '../stream-util.ts';
 
 const ENCRYPTED_FLAG = 0x1;
 const S_IFMT = 0o170000;
@@ -113,13 +114,7 @@ const ZIP64_LOCATOR = 0x07064b50;
 async function moreCentralRecords(path: string, zip: yauzl.ZipFile): Promise<string | null> {
   const cursor = (zip as unknown as { readEntryCursor?: number }).readEntryCursor;
   if (typeof cursor !== 'number') return null;
-  let fh;
-  try {
-    fh = await openFile(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
+  return withOpenFile(path, async (fh) => {
     const size = (await fh.stat()).size;
     const tailLen = Math.min(size, 22 + 0xffff);
     const tail = Buffer.alloc(tailLen);
@@ -141,9 +136,7 @@ async function moreCentralRecords(path: string, zip: yauzl.ZipFile): Promise<str
     }
     if (cursor === end) return null;
     return `the central directory read for the ${zip.entryCount} members its end record declares stops at byte ${cursor}, not at the end record (byte ${end}): the member count or the directory offset was changed, and members may be hidden`;
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
