@@ -73,7 +73,7 @@ export interface ScaleRow {
   messages: number;
   bytes: number;
   pack: Pack;
-  trove: { seconds: number | null; msgPerSec: number | null; mbPerSec: number | null; usPerMsg: number | null; cpuUsPerMsg: number | null; peakRssMb: number | null; ownRssMb: number | null; error: string | null; search: Latency; searchRelevance: Latency; perQuery: Array<{ q: string; total: number; p50: number | null }> };
+  trove: { seconds: number | null; msgPerSec: number | null; mbPerSec: number | null; usPerMsg: number | null; cpuUsPerMsg: number | null; peakRssMb: number | null; ownRssMb: number | null; error: string | null; phases: { phase: string; seconds: number; peakRssMb: number }[]; search: Latency; searchRelevance: Latency; perQuery: Array<{ q: string; total: number; p50: number | null }> };
   notmuch: { seconds: number | null; msgPerSec: number | null; error: string | null; skipped: string | null; search: Latency } | null;
 }
 
@@ -129,7 +129,7 @@ function notmuchLatencies(env: NodeJS.ProcessEnv, repeat: number): number[] {
   return all;
 }
 
-function rowFrom(r: ToolRun, corpus: ScaledCorpus): Pick<ScaleRow['trove'], 'seconds' | 'msgPerSec' | 'mbPerSec' | 'usPerMsg' | 'cpuUsPerMsg' | 'peakRssMb' | 'ownRssMb' | 'error'> {
+function rowFrom(r: ToolRun, corpus: ScaledCorpus): Pick<ScaleRow['trove'], 'seconds' | 'msgPerSec' | 'mbPerSec' | 'usPerMsg' | 'cpuUsPerMsg' | 'peakRssMb' | 'ownRssMb' | 'error' | 'phases'> {
   const m = r.measured;
   const ok = m && !r.error;
   const n = r.messages ?? corpus.messages;
@@ -144,6 +144,7 @@ function rowFrom(r: ToolRun, corpus: ScaledCorpus): Pick<ScaleRow['trove'], 'sec
     peakRssMb: m ? m.peakRssMb : null,
     ownRssMb: m ? m.gnuTimeMaxRssMb : null,
     error: r.error ?? r.skipped,
+    phases: r.toolPhases ?? [],
   };
 }
 
@@ -207,6 +208,10 @@ function report(rows: ScaleRow[], o: ScaleOptions): string {
     if (r.factor >= 16 && r.trove.search.p95 !== null) checks.push(`search p95 at ${r.factor}×: ${f(r.trove.search.p95)} ms (target ≤ 100) ${r.trove.search.p95 <= 100 ? 'PASS' : 'FAIL'}`);
   }
   if (checks.length) out.push('', ...checks);
+  for (const r of rows) {
+    if (!r.trove.phases.length) continue;
+    out.push(`stages at ${r.factor}× (wall s, µs per message, peak RSS MB when it ended): ${r.trove.phases.map((p) => `${p.phase} ${f(p.seconds, 1)} s, ${f((p.seconds * 1e6) / r.messages, 0)} µs, ${fi(p.peakRssMb)} MB`).join('; ')}`);
+  }
   const last = rows[rows.length - 1];
   if (last?.trove.perQuery.length) {
     out.push('', `per query at ${last.factor}× (total hits, trove p50 ms): ${last.trove.perQuery.map((p) => `${p.q} = ${fi(p.total)} (${f(p.p50)})`).join('; ')}`);

@@ -25,6 +25,8 @@ export interface ToolRun {
   /** The tool's own timing, when it reports one. */
   toolSeconds: number | null;
   toolPeakRssMb: number | null;
+  /** trove: its stages (read, index, lookalikes, forensics) with their wall time and the peak RSS when each ended. */
+  toolPhases?: { phase: string; seconds: number; peakRssMb: number }[];
 }
 
 function q(a: string): string {
@@ -70,6 +72,7 @@ export async function runTrove(label: string, root: string, input: string, timeo
       r.messagesSource = 'ingest --json "messages"';
       r.toolSeconds = s.seconds ?? null;
       r.toolPeakRssMb = s.peakRssMb ?? null;
+      r.toolPhases = (s as unknown as { phases?: ToolRun['toolPhases'] }).phases;
       for (const k of ['unique', 'duplicates', 'containers', 'files', 'skipped', 'errors', 'bytes', 'inputBytes']) r.counts[k] = s[k] ?? null;
     } else if (!r.error) {
       r.error = 'no JSON summary on stdout';

@@ -34,6 +34,14 @@ export interface IngestSummary extends RunCounts {
   inputBytes: number;
   /** Peak resident memory of the process (worker threads included), in MB. */
   peakRssMb: number;
+  /** Each stage's wall time, and the process's peak resident memory when it ended (MB). */
+  phases: PhaseTiming[];
+}
+
+export interface PhaseTiming {
+  phase: 'read' | 'index' | 'lookalikes' | 'forensics';
+  seconds: number;
+  peakRssMb: number;
 }
 
 /** Picks the root name (first locator part) for a path, unique within the case. */
@@ -89,6 +97,13 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   let bytes = 0;
   let lastReport = 0;
   const report = () => opts.onProgress?.({ bytes, total, counts: writer.counts });
+  const phases: PhaseTiming[] = [];
+  let phaseStart = Date.now();
+  const phaseDone = (phase: PhaseTiming['phase']) => {
+    const now = Date.now();
+    phases.push({ phase, seconds: (now - phaseStart) / 1000, peakRssMb: peakRssMb() });
+    phaseStart = now;
+  };
   const walker = new Walker(writer, pool, {
     limits: opts.limits,
     tmpDir,
@@ -112,12 +127,16 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     writer.flush();
     // case-level passes need every message: run them after the parse workers are gone (memory)
     await pool.close();
+    phaseDone('read');
     indexPending(db);
+    phaseDone('index');
     collectGarbage();
     if (opts.analyze !== false) {
       runLookalikes(db);
+      phaseDone('lookalikes');
       collectGarbage();
       runForensics(db);
+      phaseDone('forensics');
     }
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
   } catch (e) {
@@ -128,5 +147,9 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     await pool.close();
     await rm(tmpDir, { recursive: true, force: true });
   }
-  return { ...writer.counts, run, seconds: (Date.now() - started) / 1000, inputBytes: total, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return { ...writer.counts, run, seconds: (Date.now() - started) / 1000, inputBytes: total, peakRssMb: peakRssMb(), phases };
+}
+
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }

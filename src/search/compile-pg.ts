@@ -9,7 +9,7 @@
  */
 import type { QueryNode, TextField } from './ast.ts';
 import { phraseQuery } from './fts-pg.ts';
-import { fieldSql } from './compile-fields.ts';
+import { fieldSql, type FieldContext } from './compile-fields.ts';
 import { normalizeText } from './normalize.ts';
 
 export interface CompiledPg {
@@ -53,16 +53,23 @@ function textSql(n: Extract<QueryNode, { kind: 'text' }>, params: (string | numb
   return `((${main} AND NOT f.chunked) OR d.id IN (SELECT k.doc FROM search_chunks k WHERE k.v @@ ?::tsquery${n.field ? ' AND k.col = ?' : ''}))`;
 }
 
-function toSql(n: QueryNode, params: (string | number)[]): string {
+function toSql(n: QueryNode, params: (string | number)[], ctx: FieldContext): string {
   switch (n.kind) {
     // an empty AND is the query that matches everything (browse all in the API and UI)
-    case 'and': return n.children.length ? `(${n.children.map((c) => toSql(c, params)).join(' AND ')})` : 'TRUE';
-    case 'or': return n.children.length ? `(${n.children.map((c) => toSql(c, params)).join(' OR ')})` : 'FALSE';
-    case 'not': return `NOT ${toSql(n.child, params)}`;
+    case 'and': return n.children.length ? `(${n.children.map((c) => toSql(c, params, ctx)).join(' AND ')})` : 'TRUE';
+    case 'or': return n.children.length ? `(${n.children.map((c) => toSql(c, params, ctx)).join(' OR ')})` : 'FALSE';
+    case 'not': return `NOT ${toSql(n.child, params, ctx)}`;
     case 'text': return textSql(n, params);
     default:
-      return fieldSql(n, params);
+      return fieldSql(n, params, ctx);
   }
+}
+
+/** The positive text terms' words (normalised, tokenized as the index does), for highlighting snippets on either back-end. */
+export function highlightWords(root: QueryNode): { word: string; prefix: boolean }[] {
+  const pos: { q: string; words: { word: string; prefix: boolean }[] }[] = [];
+  positives(root, pos);
+  return pos.flatMap((p) => p.words);
 }
 
 /** Positive text terms (not under NOT) for ranking and highlighting. */
@@ -74,9 +81,9 @@ function positives(n: QueryNode, out: { q: string; words: { word: string; prefix
   }
 }
 
-export function compilePg(root: QueryNode): CompiledPg {
+export function compilePg(root: QueryNode, opts: { exactDates?: boolean } = {}): CompiledPg {
   const params: (string | number)[] = [];
-  const where = toSql(root, params);
+  const where = toSql(root, params, { exactDates: opts.exactDates === true, doc: 'd.id' });
   const pos: { q: string; words: { word: string; prefix: boolean }[] }[] = [];
   positives(root, pos);
   return {

@@ -6,7 +6,7 @@
  * `d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)`.
  */
 import type { QueryNode, TextField } from './ast.ts';
-import { fieldSql } from './compile-fields.ts';
+import { fieldSql, type FieldContext } from './compile-fields.ts';
 import { normalizeText } from './normalize.ts';
 
 export interface CompiledQuery {
@@ -56,25 +56,31 @@ function toFts(n: QueryNode): string | null {
   }
 }
 
-function toSql(n: QueryNode, params: (string | number)[]): string {
+function toSql(n: QueryNode, params: (string | number)[], ctx: FieldContext): string {
   switch (n.kind) {
-    case 'and': return `(${n.children.map((c) => toSql(c, params)).join(' AND ')})`;
-    case 'or': return `(${n.children.map((c) => toSql(c, params)).join(' OR ')})`;
-    case 'not': return `NOT ${toSql(n.child, params)}`;
+    case 'and': return `(${n.children.map((c) => toSql(c, params, ctx)).join(' AND ')})`;
+    case 'or': return `(${n.children.map((c) => toSql(c, params, ctx)).join(' OR ')})`;
+    case 'not': return `NOT ${toSql(n.child, params, ctx)}`;
     case 'text': {
       params.push(toFts(n)!);
       return 'd.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)';
     }
     default:
-      return fieldSql(n, params);
+      return fieldSql(n, params, ctx);
   }
+}
+
+export interface CompileOptions {
+  /** Date ranges as document-number ranges (search/indexer.ts docDates is 'exact'). */
+  exactDates?: boolean;
 }
 
 /**
  * Splits the top-level conjunction: FTS-expressible conjuncts (and negated ones, when a
- * positive one exists) form the MATCH; the rest become SQL.
+ * positive one exists) form the MATCH; the rest become SQL. With a MATCH, date ranges are put on
+ * the FTS rowid, which FTS5 uses to bound its walk.
  */
-export function compileSqlite(root: QueryNode): CompiledQuery {
+export function compileSqlite(root: QueryNode, opts: CompileOptions = {}): CompiledQuery {
   const conjuncts = root.kind === 'and' ? root.children : [root];
   const pos: string[] = [];
   const neg: string[] = [];
@@ -89,6 +95,7 @@ export function compileSqlite(root: QueryNode): CompiledQuery {
   if (pos.length) match = pos.join(' AND ') + neg.map((x) => ` NOT ${x}`).join('');
   else for (const c of conjuncts) if (c.kind === 'not' && toFts(c.child) !== null) rest.push(c);
   const params: (string | number)[] = [];
-  const where = rest.length ? rest.map((c) => toSql(c, params)).join(' AND ') : '1';
+  const ctx: FieldContext = { exactDates: opts.exactDates === true, doc: match !== null ? 'search_fts.rowid' : 'd.id' };
+  const where = rest.length ? rest.map((c) => toSql(c, params, ctx)).join(' AND ') : '1';
   return { match, where, params };
 }

@@ -35,12 +35,15 @@ export function foldToken(t: string): string {
 
 /** The tokens of (already normalizeText'ed) text, in order, with their character offsets. */
 export function tokensWithOffsets(text: string): { token: string; start: number; end: number }[] {
-  const out: { token: string; start: number; end: number }[] = [];
+  return [...tokenIter(text)];
+}
+
+/** tokensWithOffsets, one at a time. */
+export function* tokenIter(text: string): Generator<{ token: string; start: number; end: number }> {
   for (const m of text.matchAll(TOKEN)) {
     const token = foldToken(m[0]);
-    if (token) out.push({ token, start: m.index, end: m.index + m[0].length });
+    if (token) yield { token, start: m.index, end: m.index + m[0].length };
   }
-  return out;
 }
 
 /** Column order of the FTS table (search_fts). */

@@ -58,6 +58,8 @@ export interface IndexFields {
   /** Text extracted from attachments (PDF, Office, ODF, RTF, text), filled in by the ingest workers. */
   attachment: string;
   threadIndex: string | null;
+  /** Whether it has an attachment: a part with a file name or Content-Disposition: attachment (the attachments table's rule). */
+  hasAttachment: boolean;
   /** The message's date (ISO, UTC) or null: it orders the full-text rowids (docIdBase). */
   date?: string | null;
   addresses: { role: 'from' | 'to' | 'cc'; address: string; name: string | null; rdomain: string }[];
@@ -89,6 +91,7 @@ export function indexFields(m: ParsedMessage | null, storedSubject: string | nul
     filenames: normalizeText(m ? m.attachments.map((a) => a.filename ?? '').filter(Boolean).join('\n') : ''),
     attachment: '',
     threadIndex: m ? threadIndexKey(m) : null,
+    hasAttachment: !!m && m.attachments.some((a) => a.filename != null || a.disposition?.toLowerCase() === 'attachment'),
     date: m?.date ?? null,
     addresses,
   };
@@ -96,29 +99,85 @@ export function indexFields(m: ParsedMessage | null, storedSubject: string | nul
 
 /**
  * Full-text rowids follow the messages' dates: seconds since 1970 × 4096, plus a slot taken from
- * the message id (the first 12 bits of its SHA-256, the next free one on a collision), and
- * undated messages below every dated one. "Newest first" is then the index's own order: the
- * first page of a query sorted by date is read off the start of the match list instead of
- * sorting every match (FTS5 walks a doclist in rowid order), and ties within a second fall in
- * the same order on every back-end and every run.
+ * the message id (the first 12 bits of its SHA-256; on a collision the next free slot of the
+ * same second, wrapping round), and undated messages below every dated one. "Newest first" is
+ * then the index's own order: the first page of a query sorted by date is read off the start of
+ * the match list instead of sorting every match (FTS5 walks a doclist in rowid order), and ties
+ * within a second fall in the same order on every back-end and every run. A date range is a
+ * rowid range too (search/compile-fields.ts), as long as every document number holds its
+ * message's second: see docDates.
  */
 export const DOC_SLOTS = 4096;
 const UNDATED_BASE = -(2 ** 51);
 const MAX_SECONDS = 2 ** 38; // ±8,700 years: keeps every id within 2^53
+/** The lowest document number of a dated message; every undated one is below it. */
+export const DATED_MIN = -MAX_SECONDS * DOC_SLOTS;
+
+/** The message's date in whole seconds since 1970 (unclamped), or null. */
+function secondsOf(date: string | null | undefined): number | null {
+  const t = date ? Date.parse(date) : NaN;
+  return Number.isFinite(t) ? Math.floor(t / 1000) : null;
+}
 
 export function docIdBase(date: string | null | undefined, messageId: string): number {
-  const t = date ? Date.parse(date) : NaN;
-  if (!Number.isFinite(t)) return UNDATED_BASE + (parseInt(messageId.slice(0, 10), 16) || 0);
-  const seconds = Math.max(-MAX_SECONDS, Math.min(MAX_SECONDS, Math.floor(t / 1000)));
+  const s = secondsOf(date);
+  if (s === null) return UNDATED_BASE + (parseInt(messageId.slice(0, 10), 16) || 0);
+  const seconds = Math.max(-MAX_SECONDS, Math.min(MAX_SECONDS, s));
   return seconds * DOC_SLOTS + (parseInt(messageId.slice(0, 3), 16) || 0);
+}
+
+/**
+ * Whether a document number stands for its message's date: its second is the date's (dated),
+ * or it is below DATED_MIN (undated). Only a second holding more than 4096 messages, or a date
+ * beyond ±8,700 years, breaks it.
+ */
+export function docHoldsDate(doc: number, date: string | null | undefined): boolean {
+  const s = secondsOf(date);
+  return s === null ? doc < DATED_MIN : Math.floor(doc / DOC_SLOTS) === s;
+}
+
+/**
+ * meta 'doc_dates': 'exact' while every document number holds its message's date (then date
+ * ranges are answered as document-number ranges), 'inexact' once one does not (then they are
+ * answered from messages.date). Absent in an index built before it was kept: indexPending checks
+ * the whole index once.
+ */
+export type DocDates = 'exact' | 'inexact' | 'unknown';
+
+export function docDates(db: CaseDb): DocDates {
+  const r = db.stmt("SELECT value FROM meta WHERE key = 'doc_dates'").get() as { value: string } | undefined;
+  return r?.value === 'exact' || r?.value === 'inexact' ? r.value : 'unknown';
+}
+
+function setDocDates(db: CaseDb, v: 'exact' | 'inexact'): void {
+  deferOrRun(db, "INSERT INTO meta (key, value) VALUES ('doc_dates', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", v);
+}
+
+/** Checks every document of an index built before 'doc_dates' was kept. */
+function checkDocDates(db: CaseDb): void {
+  let exact = true;
+  for (const r of db.stmt('SELECT d.id AS doc, m.date AS date FROM search_docs d JOIN messages m ON m.id = d.message').iterate() as Iterable<{ doc: number | bigint; date: string | null }>) {
+    if (!docHoldsDate(Number(r.doc), r.date)) {
+      exact = false;
+      break;
+    }
+  }
+  db.tx(() => setDocDates(db, exact ? 'exact' : 'inexact'));
 }
 
 /** Writes one message's index rows (inside the caller's transaction). */
 export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
   const at = new Date().toISOString();
-  let doc = docIdBase(f.date, id);
-  // a taken slot (same second, same 12 bits, or a concurrent worker): the next one
-  while (!db.stmt('INSERT INTO search_docs (id, message, thread_index, indexed_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id').get(doc, id, f.threadIndex, at)) doc++;
+  const base = docIdBase(f.date, id);
+  const dated = base >= DATED_MIN;
+  const second = Math.floor(base / DOC_SLOTS) * DOC_SLOTS;
+  let doc = base;
+  // a taken slot (same second, same 12 bits, or a concurrent worker): the next one in the same
+  // second, wrapping round; past 4096 messages in one second, the slots above it
+  for (let i = 1; !db.stmt('INSERT INTO search_docs (id, message, thread_index, has_attachment, indexed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id').get(doc, id, f.threadIndex, f.hasAttachment ? 1 : 0, at); i++) {
+    doc = !dated ? doc + 1 : i < DOC_SLOTS ? second + ((base - second + i) % DOC_SLOTS) : i === DOC_SLOTS ? second + DOC_SLOTS : doc + 1;
+  }
+  if (!docHoldsDate(doc, f.date)) setDocDates(db, 'inexact');
   if (db.dialect === 'postgres') {
     // the text (for snippets) and its tokens as SQLite's tokenizer makes them (search/fts-pg.ts)
     const cols = [f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment];
@@ -167,6 +226,7 @@ function indexOne(db: CaseDb, id: string, storedSubject: string | null): void {
 export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, total: number) => void } = {}): IndexResult {
   const started = Date.now();
   const pendingSql = 'SELECT m.id AS id, m.subject AS subject FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.message = m.id)';
+  if (docDates(db) === 'unknown') checkDocDates(db);
   const total = Number((db.stmt(`SELECT COUNT(*) AS n FROM (${pendingSql}) p`).get() as { n: number }).n);
   let indexed = 0;
   while (indexed < total) {
@@ -186,5 +246,6 @@ export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, tot
 export function clearIndex(db: CaseDb): void {
   db.tx(() => {
     db.db.exec(`DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;${db.dialect === 'postgres' ? ' DELETE FROM search_chunks;' : ''}`);
+    setDocDates(db, 'exact');
   });
 }

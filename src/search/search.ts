@@ -6,9 +6,10 @@
 import { TroveError } from '../core/errors.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import type { QueryNode } from './ast.ts';
-import { compilePg } from './compile-pg.ts';
+import { compilePg, highlightWords } from './compile-pg.ts';
 import { compileSqlite, type CompiledQuery } from './compile-sqlite.ts';
-import { tokensWithOffsets } from './fts-pg.ts';
+import { tokenIter, tokensWithOffsets } from './fts-pg.ts';
+import { DATED_MIN, docDates } from './indexer.ts';
 import { normalizeText } from './normalize.ts';
 import { parseQuery } from './parse.ts';
 
@@ -45,28 +46,45 @@ export interface SearchResult {
 }
 
 /** A query compiled for the case's back-end; `pg` set on PostgreSQL. */
-type Compiled = CompiledQuery & { pg?: ReturnType<typeof compilePg> };
+type Compiled = CompiledQuery & { pg?: ReturnType<typeof compilePg>; tree: QueryNode };
 
 /** Accepts a query string or an already parsed tree. */
-function compile(q: string | QueryNode, db?: CaseDb): Compiled {
+function compile(q: string | QueryNode, db: CaseDb): Compiled {
   const tree = typeof q === 'string' ? parseQuery(q) : q;
-  if (db?.dialect === 'postgres') {
-    const pg = compilePg(tree);
-    return { match: pg.rank, where: pg.where, params: pg.params, pg };
+  const exactDates = docDates(db) === 'exact';
+  if (db.dialect === 'postgres') {
+    const pg = compilePg(tree, { exactDates });
+    return { match: pg.rank, where: pg.where, params: pg.params, pg, tree };
   }
-  return compileSqlite(tree);
+  return { ...compileSqlite(tree, { exactDates }), tree };
 }
 
-/** FROM … WHERE … for the whole result set, with its parameters. */
-function fromWhere(c: Compiled): { sql: string; params: (string | number)[] } {
-  if (c.pg) return { sql: `FROM search_docs d JOIN search_fts f ON f.rowid = d.id JOIN messages m ON m.id = d.message WHERE ${c.where}`, params: c.params };
+interface From {
+  /** FROM … WHERE …, with its parameters. */
+  sql: string;
+  params: (string | number)[];
+  /** The expression of the document number (search_docs.id = the FTS rowid) in `sql`. */
+  doc: string;
+}
+
+/**
+ * FROM … WHERE … for the whole result set. On SQLite only the tables the query reads are
+ * joined: a count or a page of text and date ranges is answered by the full-text index alone,
+ * `has:attachment` by search_docs alone. `need` adds tables the caller selects from.
+ */
+function fromWhere(c: Compiled, need: 'none' | 'docs' | 'messages' = 'messages'): From {
+  if (c.pg) return { sql: `FROM search_docs d JOIN search_fts f ON f.rowid = d.id JOIN messages m ON m.id = d.message WHERE ${c.where}`, params: c.params, doc: 'd.id' };
+  const m = need === 'messages' || /\bm\./.test(c.where);
+  const d = m || need === 'docs' || /\bd\./.test(c.where);
+  const messages = m ? ' JOIN messages m ON m.id = d.message' : '';
   if (c.match) {
     return {
-      sql: `FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid JOIN messages m ON m.id = d.message WHERE search_fts MATCH ? AND ${c.where}`,
+      sql: `FROM search_fts${d ? ' JOIN search_docs d ON d.id = search_fts.rowid' : ''}${messages} WHERE search_fts MATCH ? AND ${c.where}`,
       params: [c.match, ...c.params],
+      doc: 'search_fts.rowid',
     };
   }
-  return { sql: `FROM search_docs d JOIN messages m ON m.id = d.message WHERE ${c.where}`, params: c.params };
+  return { sql: `FROM search_docs d${messages} WHERE ${c.where}`, params: c.params, doc: 'd.id' };
 }
 
 /** Turns FTS5 syntax errors (which cannot normally happen: terms are quoted) into user errors. */
@@ -80,7 +98,7 @@ function run<T>(fn: () => T): T {
 }
 
 export function count(db: CaseDb, q: string | QueryNode): number {
-  const { sql, params } = fromWhere(compile(q, db));
+  const { sql, params } = fromWhere(compile(q, db), 'none');
   return run(() => Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n));
 }
 
@@ -94,50 +112,53 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
   if (!Number.isInteger(offset) || offset < 0) throw new TroveError('usage', `--offset must be a whole number ≥ 0 (got ${offset})`);
   const c = compile(q, db);
   if (c.pg) return searchPg(db, c, limit, offset, opts.sort);
-  const { sql, params } = fromWhere(c);
+  const { sql, params, doc } = fromWhere(c, 'none');
   const sort = opts.sort ?? (c.match ? 'relevance' : 'date');
-  const order = orderBy(sort, !!c.match);
-  const score = c.match ? RANK : 'NULL';
+  const score = c.match && sort === 'relevance' ? RANK : 'NULL';
   return run(() => {
-    // A query made of text alone is answered from the full-text index without joins: its count,
-    // and its page in relevance order or newest first (the index's own rowid order, see
-    // indexer.ts docIdBase), so the first page does not wait for every match to be sorted.
-    const textOnly = !!c.match && c.where === '1';
-    const total = textOnly
-      ? Number((db.stmt('SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH ?').get(c.match) as { n: number }).n)
-      : Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
+    // The count and the page read only the tables the query needs (fromWhere): a query of text
+    // and dates is answered from the full-text index alone, newest first being its own rowid
+    // order (see indexer.ts docIdBase), so the first page does not wait for every match to be sorted.
+    const total = Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
     if (limit === 0 || offset >= total) return { total, hits: [] };
-    let page: { doc: number; score: number | null }[];
-    if (textOnly && sort !== 'date-asc') {
-      page = db.stmt(`SELECT rowid AS doc, ${sort === 'relevance' ? RANK : 'NULL'} AS score FROM search_fts WHERE search_fts MATCH ?
-        ORDER BY ${sort === 'relevance' ? 'score, rowid DESC' : 'rowid DESC'} LIMIT ? OFFSET ?`).all(c.match, limit, offset) as typeof page;
-    } else {
-      page = db.stmt(`SELECT d.id AS doc, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, offset) as typeof page;
-    }
-    // then the columns and the snippet of the page's few messages only (SQLite would otherwise
-    // cut a snippet for every match before sorting)
-    const snippet = c.match ? `snippet(search_fts, -1, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 24)` : 'substr(search_fts.body, 1, 200)';
-    const one = db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id, ${snippet} AS snippet
-      FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid JOIN messages m ON m.id = d.message
-      WHERE ${c.match ? 'search_fts MATCH ? AND ' : ''}search_fts.rowid = ?`);
+    const page = db.stmt(`SELECT ${doc} AS doc, ${score} AS score ${sql} ORDER BY ${orderBy(sort, !!c.match, doc)} LIMIT ? OFFSET ?`).all(...params, limit, offset) as { doc: number; score: number | null }[];
+    // then the columns and the snippet of the page's few messages only, read by rowid: running
+    // the MATCH again per message (for FTS5's snippet()) costs a whole prefix expansion each time
+    const one = db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id, ${SNIPPET_COLUMNS('f')}
+      FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN messages m ON m.id = d.message WHERE f.rowid = ?`);
+    const words = c.match ? highlightWords(c.tree) : [];
     const hits: Hit[] = [];
     for (const p of page) {
-      const r = (c.match ? one.get(c.match, p.doc) : one.get(p.doc)) as Record<string, unknown> | undefined;
-      if (!r) continue;
-      hits.push({
-        id: String(r.id),
-        subject: String(r.subject ?? ''),
-        from: String(r.from_address ?? ''),
-        from_name: String(r.from_name ?? ''),
-        date: (r.date as string | null) ?? null,
-        snippet: String(r.snippet ?? '').replace(/\s+/g, ' ').trim(),
-        verdict: String(r.verdict ?? 'unverifiable'),
-        thread_id: (r.thread_id as string | null) ?? null,
-        score: p.score === null ? null : -Number(p.score),
-      });
+      const r = one.get(p.doc) as Record<string, unknown> | undefined;
+      if (r) hits.push(hitOf(r, words, p.score));
     }
     return { total, hits };
   });
+}
+
+/** The text columns a snippet is cut from, in the order they are tried (bodies capped: a snippet needs the first match only). */
+const SNIPPET_COLUMNS = (f: string) => `substr(${f}.body, 1, 200000) AS t_body, ${f}.subject AS t_subject, substr(${f}.attachment, 1, 200000) AS t_attachment, ${f}.filename AS t_filename, ${f}.from_ AS t_from, ${f}.to_ AS t_to, ${f}.cc_ AS t_cc`;
+
+/**
+ * A result row as a hit. The snippet is cut in JS on both back-ends alike: about 24 words around
+ * the first match in the body, else in the subject, attachment text, file names or addresses,
+ * else the start of the body.
+ */
+function hitOf(r: Record<string, unknown>, words: { word: string; prefix: boolean }[], score: number | null | undefined): Hit {
+  const body = String(r.t_body ?? '');
+  let snippet: string | null = null;
+  if (words.length) for (const k of ['t_body', 't_subject', 't_attachment', 't_filename', 't_from', 't_to', 't_cc']) if ((snippet = markedSnippet(String(r[k] ?? ''), words)) !== null) break;
+  return {
+    id: String(r.id),
+    subject: String(r.subject ?? ''),
+    from: String(r.from_address ?? ''),
+    from_name: String(r.from_name ?? ''),
+    date: (r.date as string | null) ?? null,
+    snippet: (snippet ?? body.slice(0, 200)).replace(/\s+/g, ' ').trim(),
+    verdict: String(r.verdict ?? 'unverifiable'),
+    thread_id: (r.thread_id as string | null) ?? null,
+    score: score === null || score === undefined ? null : -Number(score),
+  };
 }
 
 /**
@@ -145,8 +166,9 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
  * indexer.ts docIdBase: newest first is `d.id DESC`, undated last either way); relevance
  * ties fall back to it. The same on both back-ends, so both list the same page.
  */
-function orderBy(sort: SortOrder, ranked: boolean): string {
-  const byDate = sort === 'date-asc' ? 'm.date IS NULL, d.id ASC' : 'd.id DESC';
+function orderBy(sort: SortOrder, ranked: boolean, doc: string): string {
+  // undated messages are numbered below DATED_MIN: last in both date orders
+  const byDate = sort === 'date-asc' ? `(${doc} < ${DATED_MIN}), ${doc} ASC` : `${doc} DESC`;
   return sort === 'relevance' && ranked ? `score, ${byDate}` : byDate;
 }
 
@@ -160,36 +182,41 @@ function searchPg(db: CaseDb, c: Compiled, limit: number, offset: number, sortOp
   const { sql, params } = fromWhere(c);
   const rank = c.pg!.rank;
   const sort = sortOpt ?? (rank ? 'relevance' : 'date');
-  const order = orderBy(sort, !!rank);
+  const order = orderBy(sort, !!rank, 'd.id');
   const score = rank ? "-ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', f.v_all, ?::tsquery)" : 'NULL';
   const total = Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
   const rows = limit === 0 ? [] : (db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id,
-      f.subject AS s_text, substr(f.body, 1, 200000) AS b_text, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...(rank ? [rank] : []), ...params, limit, offset) as Record<string, unknown>[]);
-  return {
-    total,
-    hits: rows.map((r) => ({
-      id: String(r.id),
-      subject: String(r.subject ?? ''),
-      from: String(r.from_address ?? ''),
-      from_name: String(r.from_name ?? ''),
-      date: (r.date as string | null) ?? null,
-      snippet: (rank ? markedSnippet(String(r.b_text ?? ''), c.pg!.words) ?? markedSnippet(String(r.s_text ?? ''), c.pg!.words) ?? String(r.b_text ?? '').slice(0, 200) : String(r.b_text ?? '').slice(0, 200)).replace(/\s+/g, ' ').trim(),
-      verdict: String(r.verdict ?? 'unverifiable'),
-      thread_id: (r.thread_id as string | null) ?? null,
-      score: r.score === null ? null : -Number(r.score),
-    })),
-  };
+      ${SNIPPET_COLUMNS('f')}, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...(rank ? [rank] : []), ...params, limit, offset) as Record<string, unknown>[]);
+  const words = rank ? c.pg!.words : [];
+  return { total, hits: rows.map((r) => hitOf(r, words, r.score as number | null)) };
 }
 
-/** About 24 words around the first match, the matched words marked; null when none matches. */
+/**
+ * About 24 words around the first match, the matched words marked; null when none matches.
+ * Tokens are read lazily, up to the match and 16 words past it: bodies run to 200,000
+ * characters and most matches are near the top. Pure ASCII text without any of the words (case
+ * folded) is passed over without tokenizing it.
+ */
 function markedSnippet(text: string, words: { word: string; prefix: boolean }[]): string | null {
-  const toks = tokensWithOffsets(text);
+  if (!text) return null;
+  if (!NON_ASCII.test(text)) {
+    const lower = text.toLowerCase();
+    if (!words.some((w) => lower.includes(w.word))) return null;
+  }
   const hit = (t: string) => words.some((w) => (w.prefix ? t.startsWith(w.word) : t === w.word));
-  const first = toks.findIndex((t) => hit(t.token));
+  const toks: { token: string; start: number; end: number }[] = [];
+  let first = -1;
+  for (const t of tokenIter(text)) {
+    toks.push(t);
+    if (first < 0) {
+      if (hit(t.token)) first = toks.length - 1;
+      else if (toks.length > 8) toks.shift();
+    } else if (toks.length >= first + 17) break;
+  }
   if (first < 0) return null;
   const from = Math.max(0, first - 8);
   const to = Math.min(toks.length, from + 24);
-  let out = from > 0 ? '…' : '';
+  let out = toks[from].start > 0 ? '…' : '';
   let at = toks[from].start;
   for (let i = from; i < to; i++) {
     const t = toks[i];
@@ -197,8 +224,10 @@ function markedSnippet(text: string, words: { word: string; prefix: boolean }[])
     out += hit(t.token) ? MARK_OPEN + text.slice(t.start, t.end) + MARK_CLOSE : text.slice(t.start, t.end);
     at = t.end;
   }
-  return out + (to < toks.length ? '…' : '');
+  return out + (to < toks.length || toks[toks.length - 1].end < text.trimEnd().length ? '…' : '');
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * Back-end-neutral ranked lookup: ids of the `limit` messages best matching any of `words`

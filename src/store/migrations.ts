@@ -275,4 +275,19 @@ DELETE FROM search_docs;
 DELETE FROM search_chunks;
 `,
   },
+  {
+    version: 6,
+    name: 'search: attachment flag, date ranges as document ranges',
+    // has:attachment is read from the index (a partial index of the documents with one) instead
+    // of joining every message with its attachments; filled here by the same rule. meta
+    // 'doc_dates' (src/search/indexer.ts docDates) says whether date ranges can be answered as
+    // document-number ranges: known at once for an empty index, checked once by the next
+    // indexPending otherwise.
+    sql: `
+ALTER TABLE search_docs ADD COLUMN has_attachment INTEGER NOT NULL DEFAULT 0;
+UPDATE search_docs SET has_attachment = 1 WHERE message IN (SELECT a.message FROM attachments a WHERE a.filename IS NOT NULL OR lower(a.disposition) = 'attachment');
+CREATE INDEX search_docs_attached ON search_docs (id) WHERE has_attachment = 1;
+INSERT INTO meta (key, value) SELECT 'doc_dates', 'exact' WHERE NOT EXISTS (SELECT 1 FROM search_docs);
+`,
+  },
 ];

@@ -130,6 +130,21 @@ describe('results', () => {
     expect(set('money OR has:attachment').size).toBe(new Set([...a, ...att]).size);
   });
 
+  it('has:attachment is the attachments table\'s rule (a file name or Content-Disposition: attachment), alone and with text', () => {
+    for (const c of [sa, trec]) {
+      const want = new Set((c.db.stmt("SELECT DISTINCT a.message AS id FROM attachments a WHERE a.filename IS NOT NULL OR lower(a.disposition) = 'attachment'").all() as { id: string }[]).map((r) => r.id));
+      expect(sorted(new Set(matchingIds(c.db, 'has:attachment')))).toEqual(sorted(want));
+      expect(count(c.db, 'has:attachment')).toBe(want.size);
+      const money = new Set(matchingIds(c.db, 'money'));
+      expect(sorted(new Set(matchingIds(c.db, 'money has:attachment')))).toEqual(sorted(new Set([...money].filter((x) => want.has(x)))));
+      // newest first, the first page is the newest of them
+      const page = search(c.db, 'has:attachment', { limit: 20, sort: 'date' }).hits.map((h) => h.id);
+      expect(page.length).toBe(Math.min(20, want.size));
+      expect(page.every((id) => want.has(id))).toBe(true);
+    }
+    expect(count(sa.db, 'has:attachment')).toBeGreaterThan(20);
+  });
+
   it('the text of a Word 97 .doc attachment is searchable', () => {
     const id = sa.ids.get('spamassassin/spam_2/01359.deafa1d42658c6624c6809a446b7f369');
     expect(id).toBeTruthy();

@@ -35,7 +35,7 @@ describe.each(BACKENDS)('case store on %s', (backend) => {
       db.stmt("INSERT INTO meta (key, value) VALUES ('b', '2')").run();
       throw new Error('boom');
     })).toThrow('boom');
-    expect(db.stmt('SELECT key FROM meta ORDER BY key').all().map((r) => r.key)).toEqual(['a']);
+    expect(db.stmt("SELECT key FROM meta WHERE key <> 'doc_dates' ORDER BY key").all().map((r) => r.key)).toEqual(['a']);
   });
 
   it('returns inserted ids, ignored conflicts and numbers as numbers', () => {
@@ -124,11 +124,11 @@ describe.skipIf(!PG_URL)('PostgreSQL store specifics', () => {
     expect(db.stmt("SELECT value FROM meta WHERE key = 'd1'").get()).toEqual({ value: '1' });
     db.defer("INSERT INTO meta (key, value) VALUES ('d2', '1')");
     db.rollback();
-    expect(db.stmt("SELECT COUNT(*) AS n FROM meta").get()).toEqual({ n: 0 });
+    expect(db.stmt("SELECT COUNT(*) AS n FROM meta WHERE key LIKE 'd_'").get()).toEqual({ n: 0 });
     db.begin();
     db.defer("INSERT INTO meta (key, value) VALUES ('d3', '1')");
     db.commit();
-    expect(db.stmt("SELECT key FROM meta").all()).toEqual([{ key: 'd3' }]);
+    expect(db.stmt("SELECT key FROM meta WHERE key LIKE 'd_'").all()).toEqual([{ key: 'd3' }]);
   });
 });
 
