@@ -31,6 +31,7 @@ import { majorityScript, scriptOf } from './script.ts';
 import { SenderProfiles } from './sender-profile.ts';
 import { STAGE, type Finding } from './types.ts';
 import { relieveHeap } from '../core/memory.ts';
+import { restoreIndexes } from '../store/bulk.ts';
 
 export interface ForensicsOptions {
   /** The clock, ms since the epoch (tests inject it). */
@@ -173,6 +174,7 @@ function messageFindings(db: CaseDb, r: Row, ctx: PassContext): Finding[] {
 
 export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): ForensicsSummary {
   const t0 = Date.now();
+  restoreIndexes(db);
   const now = opts.now ?? Date.now();
   const attachmentsWithMetadata = extractAll(db);
   const majority = majorityScript(peopleNames(db));

@@ -12,6 +12,7 @@ import { runForensics } from '../forensics/index.ts';
 import { runLookalikes } from '../lookalike/index.ts';
 import { authenticateMessage, type Verdict } from './authenticate-message.ts';
 import { relieveHeap } from '../core/memory.ts';
+import { restoreIndexes } from '../store/bulk.ts';
 
 export interface AnalyzeSummary {
   messages: number;
@@ -23,6 +24,7 @@ export interface AnalyzeSummary {
 
 export function analyzeCase(db: CaseDb, onProgress?: (done: number, total: number) => void): AnalyzeSummary {
   const t0 = Date.now();
+  restoreIndexes(db);
   const resolve = resolverFromRecords(loadKeys(db));
   const total = Number((db.stmt('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n);
   const ids = (db.db.prepare('SELECT id, origin, format, verdict FROM messages ORDER BY id').all() as { id: string; origin: string; format: string; verdict: string | null }[]);

@@ -11,13 +11,14 @@ import { TroveError } from '../core/errors.ts';
 import type { Limits } from '../core/limits.ts';
 import { Walker } from '../ingest/walker.ts';
 import { IngestWriter, type RunCounts } from '../store/ingest-writer.ts';
-import type { CaseDb } from '../store/sqlite.ts';
+import { DB_FILE, type CaseDb } from '../store/sqlite.ts';
 import { ParsePool } from './pool.ts';
 import { loadKeys } from '../store/keys.ts';
 import { VERSION } from '../core/version.ts';
 import { indexPending } from '../search/indexer.ts';
 import { runForensics } from '../forensics/index.ts';
 import { runLookalikes } from '../lookalike/index.ts';
+import { deferIndexes, restoreIndexes, shouldDefer } from '../store/bulk.ts';
 
 export interface IngestOptions {
   workers?: number;
@@ -39,7 +40,7 @@ export interface IngestSummary extends RunCounts {
 }
 
 export interface PhaseTiming {
-  phase: 'read' | 'index' | 'lookalikes' | 'forensics';
+  phase: 'read' | 'indexes' | 'index' | 'lookalikes' | 'forensics';
   seconds: number;
   peakRssMb: number;
 }
@@ -92,6 +93,11 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   await mkdir(tmpDir, { recursive: true });
 
   const total = (await Promise.all(abs.map(totalBytes))).reduce((a, b) => a + b, 0);
+  // a load large beside the case goes in without the secondary indexes, built once at the end (store/bulk.ts)
+  const dbBytes = db.dialect === 'sqlite' ? await stat(join(db.dir, DB_FILE)).then((s) => s.size, () => 0) : 0;
+  const bulk = shouldDefer(db, total, dbBytes);
+  if (bulk) deferIndexes(db);
+  else restoreIndexes(db);
   const writer = new IngestWriter(db, run);
   const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db), ftsVectors: db.dialect === 'postgres' });
   let bytes = 0;
@@ -128,6 +134,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     // case-level passes need every message: run them after the parse workers are gone (memory)
     await pool.close();
     phaseDone('read');
+    if (restoreIndexes(db) > 0) phaseDone('indexes');
     indexPending(db);
     phaseDone('index');
     collectGarbage();
@@ -141,6 +148,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
   } catch (e) {
     writer.flush();
+    restoreIndexes(db);
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'failed', run));
     throw e;
   } finally {

@@ -5,6 +5,7 @@
  * address table, a batch per transaction. Interrupted or re-run, it picks up what is missing.
  */
 import type { Address, ParsedMessage } from '../mime/types.ts';
+import { restoreIndexes } from '../store/bulk.ts';
 import { reparse } from '../store/queries.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import { indexVectors } from './fts-pg.ts';
@@ -226,6 +227,8 @@ function indexOne(db: CaseDb, id: string, storedSubject: string | null): void {
 export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, total: number) => void } = {}): IndexResult {
   const started = Date.now();
   const pendingSql = 'SELECT m.id AS id, m.subject AS subject FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.message = m.id)';
+  // indexes a bulk load deferred, if the process that deferred them is gone (store/bulk.ts)
+  restoreIndexes(db);
   if (docDates(db) === 'unknown') checkDocDates(db);
   const total = Number((db.stmt(`SELECT COUNT(*) AS n FROM (${pendingSql}) p`).get() as { n: number }).n);
   let indexed = 0;

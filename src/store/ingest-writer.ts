@@ -154,7 +154,7 @@ export class IngestWriter {
     this.putBlob(r.sha256, r.bytes);
     const ev = { run: (...p: unknown[]) => deferOrRun(this.db, 'INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)', ...p) };
     if (r.error) ev.run(r.sha256, 'parse', 'parse-error', 'warning', `The message could not be parsed (${r.error}); its raw bytes are kept.`);
-    if (r.auth) writeAuthEvidence(this.db, r.sha256, r.auth.evidence);
+    if (r.auth) writeAuthEvidence(this.db, r.sha256, r.auth.evidence, { fresh: true });
     else if (r.origin === 'synthesized' || r.format === 'msg') ev.run(r.sha256, 'parse', 'synthesized', 'info', 'This message was rebuilt from an Outlook file (.msg/.pst), not found as it was sent, so its signatures cannot be checked.');
     if (r.parsed) {
       for (const a of r.parsed.anomalies) ev.run(r.sha256, 'parse', a.code, 'info', a.detail);
@@ -169,9 +169,13 @@ export class IngestWriter {
   }
 }
 
-/** Replaces a message's authentication evidence (ingest, and `trove analyze` after key imports). */
-export function writeAuthEvidence(db: CaseDb, id: string, evidence: readonly { code: string; severity: string; detail: string }[]): void {
-  deferOrRun(db, "DELETE FROM evidence WHERE message = ? AND stage = 'auth'", id);
+/**
+ * Replaces a message's authentication evidence (ingest, and `trove analyze` after key imports).
+ * `fresh`: the message was inserted in this transaction, so it has none to replace (and a bulk
+ * load has no index on evidence.message to find it by: store/bulk.ts).
+ */
+export function writeAuthEvidence(db: CaseDb, id: string, evidence: readonly { code: string; severity: string; detail: string }[], opts: { fresh?: boolean } = {}): void {
+  if (!opts.fresh) deferOrRun(db, "DELETE FROM evidence WHERE message = ? AND stage = 'auth'", id);
   for (const e of evidence) deferOrRun(db, 'INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)', id, 'auth', e.code, e.severity, e.detail);
 }
 

@@ -2,6 +2,7 @@
  * @module store/queries
  * Read side of the case: accounting (`status`), export records, one message (`show`).
  */
+import { deferredIndexes } from './bulk.ts';
 import { DEFAULT_LIMITS } from '../core/limits.ts';
 import { parseMessage } from '../mime/parse.ts';
 import type { ParsedMessage } from '../mime/types.ts';
@@ -24,6 +25,8 @@ export interface Status {
   incomplete: string[];
   bytes: number;
   runs: { id: number; started_at: string; finished_at: string | null; status: string }[];
+  /** Secondary indexes a bulk load dropped and has not built again (store/bulk.ts): an ingest is running or was killed. Absent when none. */
+  deferred_indexes?: string[];
   /** Server mode (PostgreSQL): the ingest queue and what each worker process has done. */
   queue?: { jobs: number; done: number; running: number; queued: number };
   workers?: WorkerStatus[];
@@ -88,8 +91,14 @@ export function status(db: CaseDb): Status {
     incomplete: (db.stmt("SELECT locator FROM items WHERE kind = 'container' AND done = 0 ORDER BY id").all() as Row[]).map((r) => String(r.locator)),
     bytes: count('SELECT COALESCE(SUM(size), 0) AS n FROM messages'),
     runs: db.stmt('SELECT id, started_at, finished_at, status FROM runs ORDER BY id').all() as Status['runs'],
+    ...deferred(db),
     ...serverStatus(db),
   };
+}
+
+function deferred(db: CaseDb): { deferred_indexes?: string[] } {
+  const names = deferredIndexes(db);
+  return names.length ? { deferred_indexes: names } : {};
 }
 
 export interface ExportRecord {

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CORPORA, REPO } from '../helpers/corpora.ts';
 import { exportSorted, trove, troveJson, troveSpawn, type StatusJson } from '../helpers/cli.ts';
@@ -14,6 +15,19 @@ const work = mkdtempSync(join(tmpdir(), 'trove-crash-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const INPUTS = [join(CORPORA, 'spamassassin.tar.gz'), join(CORPORA, 'mbox'), join(REPO, 'demo/sample-dump.zip')];
+
+/** The case's indexes (name and SQL) and whatever a bulk load left deferred. */
+function schemaOf(caseDir: string): { indexes: unknown[]; deferred: unknown } {
+  const db = new DatabaseSync(join(caseDir, 'trove.db'), { readOnly: true });
+  try {
+    return {
+      indexes: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all(),
+      deferred: db.prepare("SELECT value FROM meta WHERE key = 'deferred_indexes'").get() ?? null,
+    };
+  } finally {
+    db.close();
+  }
+}
 
 function killAfter(caseDir: string, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -57,6 +71,10 @@ describe('crash and resume', () => {
     expect(gotStatus.skipped).toEqual(wantStatus.skipped);
     expect(gotStatus.errors).toEqual(wantStatus.errors);
     expect(gotStatus.incomplete).toEqual([]);
+    // the indexes a killed bulk load had dropped are all back (store/bulk.ts)
+    const schema = schemaOf(crashed);
+    expect(schema.deferred).toBe(null);
+    expect(schema).toEqual(schemaOf(clean));
     // the final run parsed only what was missing
     const last = JSON.parse(resumed.stdout) as { messages: number };
     expect(last.messages).toBeLessThan(wantStatus.messages);
