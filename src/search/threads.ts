@@ -8,6 +8,9 @@
  *    the messages with the same normalised subject that carry no Message-ID links.
  * A thread's id is the first 16 hex digits of its earliest message's id (date, then id), so a
  * message alone in its thread keeps the id ingest gave it.
+ *
+ * Memory stays flat at any case size (see `rebuildThreads`): typed arrays in JS, the string
+ * keys grouped by the database in temp tables.
  */
 import type { CaseDb } from '../store/sqlite.ts';
 import { deferOrRun } from './indexer.ts';
@@ -27,105 +30,277 @@ export function normalizeSubject(s: string): { base: string; reply: boolean } {
   return { base: base.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim(), reply };
 }
 
-class UnionFind {
-  private readonly parent: number[] = [];
-  add(): number {
-    this.parent.push(this.parent.length);
-    return this.parent.length - 1;
+/** A canonical stored date (Date#toISOString, years 0000-9999): its string order is its time order. */
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** The first 16 characters of an id, when they are lowercase hex (sha256 ids always are). */
+const HEX16 = /^[0-9a-f]{16}/;
+/** Rows per multi-row INSERT into the temp tables. */
+const SPOOL_ROWS = 200;
+const TEMP_TABLES = ['thread_keys', 'thread_subjects', 'thread_changes'];
+
+/** Rows written to a temp table in multi-row INSERTs (deferred on PostgreSQL: one round trip per batch of them). */
+class Spool {
+  private readonly db: CaseDb;
+  private readonly cols: number;
+  private readonly head: string;
+  private vals: unknown[] = [];
+  constructor(db: CaseDb, table: string, cols: string[]) {
+    this.db = db;
+    this.cols = cols.length;
+    this.head = `INSERT INTO ${table} (${cols.join(', ')}) VALUES `;
   }
-  find(x: number): number {
-    const p = this.parent;
-    while (p[x] !== x) {
-      p[x] = p[p[x]];
-      x = p[x];
+  add(...row: unknown[]): void {
+    for (const v of row) this.vals.push(v);
+    if (this.vals.length >= SPOOL_ROWS * this.cols) this.flush();
+  }
+  flush(): void {
+    if (!this.vals.length) return;
+    const rows = this.vals.length / this.cols;
+    const one = `(${new Array(this.cols).fill('?').join(', ')})`;
+    deferOrRun(this.db, this.head + new Array(rows).fill(one).join(', '), ...this.vals);
+    this.vals = [];
+  }
+}
+
+/** A copy of `a` with room for `cap` entries. */
+function grown<T extends Float64Array | Uint32Array>(a: T, cap: number): T {
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  return b;
+}
+
+/** References / In-Reply-To as stored (a JSON array of strings); anything else is none. */
+function parseIds(s: string | null): string[] {
+  if (!s) return [];
+  try {
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Recomputes messages.thread_id for the whole case; returns how many changed.
+ *
+ * Memory is flat at any case size: the messages stream by once and are numbered 0..N-1; JS
+ * keeps per message only typed arrays (date, id prefix, stored thread id, row number,
+ * union-find parent, earliest member: about 40 bytes). The string-keyed grouping
+ * (Message-IDs, Thread-Index keys, normalised subjects) is done by the database: the keys go to
+ * temp tables and come back sorted, and consecutive rows with the same key are joined.
+ */
+export function rebuildThreads(db: CaseDb): number {
+  const pg = db.dialect === 'postgres';
+  const drop = (): void => {
+    for (const t of TEMP_TABLES) db.db.exec(`DROP TABLE IF EXISTS ${pg ? 'pg_temp' : 'temp'}.${t}`);
+  };
+  drop();
+  try {
+    if (pg) {
+      return db.tx(() => {
+        const t = computeThreads(db, true);
+        if (t.changed) {
+          // the ids to write: the messages again in the same (id) order, matched to the numbers
+          // by id prefix, so a message added or removed in between is passed over rather than
+          // shifting the numbering (JS and COLLATE "C" order hex ids alike)
+          const changes = new Spool(db, 'thread_changes', ['id', 'tid']);
+          let i = 0;
+          for (const r of db.db.prepare('SELECT id FROM messages ORDER BY id COLLATE "C"').iterate() as Iterable<{ id: string }>) {
+            const p = r.id.slice(0, 16);
+            while (i < t.count && t.prefix(i) < p) i++;
+            if (i >= t.count || t.prefix(i) !== p) continue;
+            if (t.changedAt(i)) changes.add(r.id, t.threadOf(i));
+            i++;
+          }
+          changes.flush();
+          db.db.prepare('UPDATE messages SET thread_id = thread_changes.tid FROM thread_changes WHERE messages.id = thread_changes.id').run();
+        }
+        return t.changed;
+      });
+    }
+    // SQLite: the reading in a savepoint (a deferred transaction, or nested in the caller's)
+    // that writes only temp tables, so other writers are not held up meanwhile; then the
+    // changes by row number, each checked against its id prefix (rowids only move on VACUUM,
+    // which trove does not run; ids not in hex, which trove does not make, go unchecked)
+    const t = savepoint(db, () => computeThreads(db, false));
+    if (t.changed) {
+      db.tx(() => {
+        for (let i = 0; i < t.count; i++) {
+          if (!t.changedAt(i)) continue;
+          const p = t.prefix(i);
+          if (HEX16.test(p)) deferOrRun(db, 'UPDATE messages SET thread_id = ? WHERE rowid = ? AND substr(id, 1, 16) = ?', t.threadOf(i), t.rowid(i), p);
+          else deferOrRun(db, 'UPDATE messages SET thread_id = ? WHERE rowid = ?', t.threadOf(i), t.rowid(i));
+        }
+      });
+    }
+    return t.changed;
+  } finally {
+    drop();
+  }
+}
+
+function savepoint<T>(db: CaseDb, fn: () => T): T {
+  db.db.exec('SAVEPOINT trove_threads');
+  try {
+    const r = fn();
+    db.db.exec('RELEASE trove_threads');
+    return r;
+  } catch (e) {
+    db.db.exec('ROLLBACK TO trove_threads');
+    db.db.exec('RELEASE trove_threads');
+    throw e;
+  }
+}
+
+interface Threads {
+  /** Messages numbered. */
+  count: number;
+  /** How many stored thread ids differ from the computed ones. */
+  changed: number;
+  changedAt(i: number): boolean;
+  /** The computed thread id of message i. */
+  threadOf(i: number): string;
+  /** The first 16 characters of message i's id. */
+  prefix(i: number): string;
+  /** Message i's rowid (SQLite). */
+  rowid(i: number): number;
+}
+
+/**
+ * The computation. SQLite numbers the messages in table order (a sequential scan) and keeps
+ * their rowids to write by; PostgreSQL has no stable row number, so it numbers them in id
+ * order and finds the ids to write by a second pass in the same order.
+ */
+function computeThreads(db: CaseDb, pg: boolean): Threads {
+  // byte order on PostgreSQL too (as SQLite's BINARY and JS string comparison): a locale
+  // collation could order ids differently from the comparisons below
+  const c = pg ? ' COLLATE "C"' : '';
+  db.db.exec('CREATE TEMP TABLE thread_keys (n INTEGER NOT NULL, k TEXT NOT NULL)');
+  db.db.exec('CREATE TEMP TABLE thread_subjects (n INTEGER NOT NULL, k TEXT NOT NULL, reply INTEGER NOT NULL)');
+  if (pg) db.db.exec('CREATE TEMP TABLE thread_changes (id TEXT NOT NULL, tid TEXT NOT NULL)');
+
+  // Pass 1: number the messages, keep dates, ids and stored thread ids as numbers, spool the keys.
+  let cap = Number((db.db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number | string }).n) + 16;
+  let date = new Float64Array(cap); // ms; Infinity for none (sorts last, as the original '\uffff')
+  let hi = new Uint32Array(cap);
+  let lo = new Uint32Array(cap);
+  let oldHi = new Uint32Array(cap);
+  let oldLo = new Uint32Array(cap);
+  let rid = new Float64Array(pg ? 0 : cap);
+  // rare oddities kept as strings: dates not in canonical ISO form, ids and stored thread ids
+  // not made of lowercase hex digits
+  const oddDate = new Map<number, string>();
+  const oddId = new Map<number, string>();
+  const oddOld = new Map<number, string | null>();
+  const keys = new Spool(db, 'thread_keys', ['n', 'k']);
+  const subjects = new Spool(db, 'thread_subjects', ['n', 'k', 'reply']);
+  let n = 0;
+  const rows = db.db.prepare(`SELECT ${pg ? '' : 'm.rowid AS rid, '}m.id, m.date, m.subject, m.message_id, m.thread_id,
+      json_extract(m.parsed, '$.references') AS refs, json_extract(m.parsed, '$.inReplyTo') AS irt, d.thread_index
+    FROM messages m LEFT JOIN search_docs d ON d.message = m.id${pg ? ` ORDER BY m.id${c}` : ''}`).iterate() as Iterable<{
+    rid?: number; id: string; date: string | null; thread_id: string | null; subject: string | null; message_id: string | null; refs: string | null; irt: string | null; thread_index: string | null;
+  }>;
+  for (const r of rows) {
+    if (n >= cap) {
+      cap *= 2;
+      date = grown(date, cap);
+      hi = grown(hi, cap);
+      lo = grown(lo, cap);
+      oldHi = grown(oldHi, cap);
+      oldLo = grown(oldLo, cap);
+      if (!pg) rid = grown(rid, cap);
+    }
+    if (!pg) rid[n] = Number(r.rid);
+    if (HEX16.test(r.id)) {
+      hi[n] = parseInt(r.id.slice(0, 8), 16);
+      lo[n] = parseInt(r.id.slice(8, 16), 16);
+    } else oddId.set(n, r.id.slice(0, 16));
+    if (r.thread_id !== null && r.thread_id.length === 16 && HEX16.test(r.thread_id)) {
+      oldHi[n] = parseInt(r.thread_id.slice(0, 8), 16);
+      oldLo[n] = parseInt(r.thread_id.slice(8), 16);
+    } else oddOld.set(n, r.thread_id);
+    if (r.date === null) date[n] = Infinity;
+    else {
+      const t = ISO.test(r.date) ? Date.parse(r.date) : NaN;
+      if (Number.isFinite(t) && new Date(t).toISOString() === r.date) date[n] = t;
+      else oddDate.set(n, r.date);
+    }
+    const refs = [...parseIds(r.refs), ...parseIds(r.irt)];
+    if (r.message_id) keys.add(n, 'm:' + r.message_id);
+    for (const ref of refs) keys.add(n, 'm:' + ref);
+    if (r.thread_index) keys.add(n, 't:' + r.thread_index);
+    // Subjects: only messages without Message-ID links, and (below) only groups holding a reply.
+    if (!refs.length && !r.thread_index && r.subject) {
+      const { base, reply } = normalizeSubject(r.subject);
+      if (base.length >= 3) subjects.add(n, base, reply ? 1 : 0);
+    }
+    n++;
+  }
+  keys.flush();
+  subjects.flush();
+  const count = n;
+
+  const parent = new Int32Array(count);
+  for (let i = 0; i < count; i++) parent[i] = i;
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
     }
     return x;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
-}
-
-interface Row {
-  id: string;
-  date: string | null;
-  subject: string | null;
-  message_id: string | null;
-  refs: string | null;
-  irt: string | null;
-  thread_index: string | null;
-  thread_id: string | null;
-}
-
-/** Recomputes messages.thread_id for the whole case; returns how many changed. */
-export function rebuildThreads(db: CaseDb): number {
-  const rows = db.db.prepare(`SELECT m.id, m.date, m.subject, m.message_id, m.thread_id,
-      json_extract(m.parsed, '$.references') AS refs, json_extract(m.parsed, '$.inReplyTo') AS irt, d.thread_index
-    FROM messages m LEFT JOIN search_docs d ON d.message = m.id`).all() as unknown as Row[];
-  const uf = new UnionFind();
-  for (let i = 0; i < rows.length; i++) uf.add();
-  const keys = new Map<string, number>();
-  const keyNode = (k: string): number => {
-    let n = keys.get(k);
-    if (n === undefined) {
-      n = uf.add();
-      keys.set(k, n);
-    }
-    return n;
   };
-  const linked = new Uint8Array(rows.length);
-  const parse = (s: string | null): string[] => {
-    if (!s) return [];
-    try {
-      const v = JSON.parse(s) as unknown;
-      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-    } catch {
-      return [];
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  /** Joins the consecutive rows sharing a key (the rows come sorted by key). */
+  const joinRuns = (rows: Iterable<{ n: number | string; k: string }>): void => {
+    let prevKey: string | null = null;
+    let prevN = -1;
+    for (const r of rows) {
+      const m = Number(r.n);
+      if (r.k === prevKey) union(prevN, m);
+      prevKey = r.k;
+      prevN = m;
     }
   };
-  rows.forEach((r, i) => {
-    const refs = [...parse(r.refs), ...parse(r.irt)];
-    if (r.message_id) uf.union(i, keyNode('m:' + r.message_id));
-    for (const ref of refs) uf.union(i, keyNode('m:' + ref));
-    if (refs.length) linked[i] = 1;
-    if (r.thread_index) {
-      uf.union(i, keyNode('t:' + r.thread_index));
-      linked[i] = 1;
-    }
-  });
-  // Subjects: only messages without Message-ID links, and only groups holding a reply.
-  const bySubject = new Map<string, { members: number[]; reply: boolean }>();
-  rows.forEach((r, i) => {
-    if (linked[i] || !r.subject) return;
-    const { base, reply } = normalizeSubject(r.subject);
-    if (base.length < 3) return;
-    const g = bySubject.get(base) ?? { members: [], reply: false };
-    g.members.push(i);
-    g.reply ||= reply;
-    bySubject.set(base, g);
-  });
-  for (const g of bySubject.values()) if (g.reply) for (const i of g.members.slice(1)) uf.union(g.members[0], i);
+  // Message-ID links (messages naming the same missing parent join too) and Thread-Index keys
+  joinRuns(db.db.prepare(`SELECT n, k FROM thread_keys ORDER BY k${c}`).iterate() as Iterable<{ n: number; k: string }>);
+  // subject groups holding a reply
+  joinRuns(db.db.prepare(`SELECT n, k FROM thread_subjects WHERE k IN (SELECT k FROM thread_subjects WHERE reply = 1) ORDER BY k${c}`).iterate() as Iterable<{ n: number; k: string }>);
 
-  const earliest = new Map<number, number>();
-  const before = (a: Row, b: Row) => (a.date ?? '\uffff') < (b.date ?? '\uffff') || ((a.date ?? '\uffff') === (b.date ?? '\uffff') && a.id < b.id);
-  rows.forEach((r, i) => {
-    const root = uf.find(i);
-    const e = earliest.get(root);
-    if (e === undefined || before(r, rows[e])) earliest.set(root, i);
-  });
+  const hex = (h: number, l: number): string => h.toString(16).padStart(8, '0') + l.toString(16).padStart(8, '0');
+  const prefix = (i: number): string => oddId.get(i) ?? hex(hi[i], lo[i]);
+  // Earliest member per thread: by date (as the stored strings compare), then by id (as strings).
+  const dateText = (i: number): string => oddDate.get(i) ?? (date[i] === Infinity ? '\uffff' : new Date(date[i]).toISOString());
+  // Ids with the same first 16 characters give the same thread id: no need to look further.
+  const idBefore = (a: number, b: number): boolean => {
+    if (oddId.has(a) || oddId.has(b)) return prefix(a) < prefix(b);
+    return hi[a] < hi[b] || (hi[a] === hi[b] && lo[a] < lo[b]);
+  };
+  const before = (a: number, b: number): boolean => {
+    if (oddDate.size && (oddDate.has(a) || oddDate.has(b))) {
+      const da = dateText(a);
+      const db_ = dateText(b);
+      return da < db_ || (da === db_ && idBefore(a, b));
+    }
+    return date[a] < date[b] || (date[a] === date[b] && idBefore(a, b));
+  };
+  const earliest = new Int32Array(count).fill(-1);
+  for (let i = 0; i < count; i++) {
+    const root = find(i);
+    const e = earliest[root];
+    if (e < 0 || before(i, e)) earliest[root] = i;
+  }
+  const changedAt = (i: number): boolean => {
+    const e = earliest[find(i)];
+    if (oddId.has(e) || oddOld.has(i)) return prefix(e) !== (oddOld.has(i) ? oddOld.get(i) : hex(oldHi[i], oldLo[i]));
+    return hi[e] !== oldHi[i] || lo[e] !== oldLo[i];
+  };
   let changed = 0;
-  db.tx(() => {
-    rows.forEach((r, i) => {
-      const tid = rows[earliest.get(uf.find(i))!].id.slice(0, 16);
-      if (tid !== r.thread_id) {
-        deferOrRun(db, 'UPDATE messages SET thread_id = ? WHERE id = ?', tid, r.id);
-        changed++;
-      }
-    });
-  });
-  return changed;
+  for (let i = 0; i < count; i++) if (changedAt(i)) changed++;
+  return { count, changed, changedAt, threadOf: (i) => prefix(earliest[find(i)]), prefix, rowid: (i) => rid[i] };
 }
 
 /** A thread's messages in time order (undated last). */
