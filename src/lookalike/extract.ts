@@ -175,3 +175,19 @@ export function domainsOf(m: ParsedMessage): Map<string, Set<Place>> {
   if (text) for (const d of bareDomains(text)) if (!out.has(d)) add(d, 'text');
   return out;
 }
+
+/**
+ * domainsOf's result as stored with the message at ingest (messages.domains, JSON: domain →
+ * places), so the case scan reads it instead of parsing every message again.
+ */
+export function encodeDomains(d: Map<string, Set<Place>>): string {
+  const o: Record<string, Place[]> = {};
+  for (const [k, v] of d) o[k] = [...v];
+  return JSON.stringify(o);
+}
+
+export function decodeDomains(json: string): Map<string, Set<Place>> {
+  const out = new Map<string, Set<Place>>();
+  for (const [k, v] of Object.entries(JSON.parse(json) as Record<string, Place[]>)) out.set(k, new Set(v));
+  return out;
+}

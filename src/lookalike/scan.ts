@@ -27,7 +27,7 @@
  */
 import { parseHost } from './domain.ts';
 import { detect, makeTarget, DEFAULT_MIN_SCORE, type Match, type Target } from './detect.ts';
-import { domainsOf, type Place } from './extract.ts';
+import { decodeDomains, domainsOf, type Place } from './extract.ts';
 import { reparse } from '../store/queries.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import { relieveHeap } from '../core/memory.ts';
@@ -81,22 +81,27 @@ export function ownedBecause(registered: string, target: string, u: Usage): stri
 /** Usage of each registered domain among `hits` (messages' dates and From addresses from the index). */
 function usageOf(db: CaseDb, hits: readonly Hit[], received: ReadonlyMap<string, Set<string>>, own: ReadonlySet<string>): Map<string, Usage> {
   const row = db.db.prepare('SELECT date, from_address FROM messages WHERE id = ?');
-  const info = new Map<string, { t: number | null; from: string; own: boolean }>();
+  // read per use rather than cached for every message: an owned domain can be in a large share of the case
   const of = (id: string): { t: number | null; from: string; own: boolean } => {
-    let x = info.get(id);
-    if (!x) {
-      const r = row.get(id) as { date: string | null; from_address: string | null } | undefined;
-      const from = (r?.from_address ?? '').toLowerCase();
-      const t = r?.date ? Date.parse(r.date) : NaN;
-      const reg = from.includes('@') ? parseHost(from.slice(from.lastIndexOf('@') + 1))?.registered : null;
-      info.set(id, (x = { t: Number.isFinite(t) ? t : null, from, own: !!reg && own.has(reg) }));
+    const r = row.get(id) as { date: string | null; from_address: string | null } | undefined;
+    const from = (r?.from_address ?? '').toLowerCase();
+    const t = r?.date ? Date.parse(r.date) : NaN;
+    const reg = from.includes('@') ? parseHost(from.slice(from.lastIndexOf('@') + 1))?.registered : null;
+    return { t: Number.isFinite(t) ? t : null, from, own: !!reg && own.has(reg) };
+  };
+  /** Days between the first and the last dated message. */
+  class Span {
+    min = Infinity;
+    max = -Infinity;
+    add(t: number | null): void {
+      if (t === null) return;
+      if (t < this.min) this.min = t;
+      if (t > this.max) this.max = t;
     }
-    return x;
-  };
-  const span = (ts: (number | null)[]): number => {
-    const v = ts.filter((t): t is number => t !== null);
-    return v.length ? (Math.max(...v) - Math.min(...v)) / DAY : 0;
-  };
+    get days(): number {
+      return this.min === Infinity ? 0 : (this.max - this.min) / DAY;
+    }
+  }
   const groups = new Map<string, Set<string>>();
   for (const h of hits) {
     const reg = parseHost(h.domain)?.registered ?? h.domain;
@@ -106,13 +111,28 @@ function usageOf(db: CaseDb, hits: readonly Hit[], received: ReadonlyMap<string,
   }
   const out = new Map<string, Usage>();
   for (const [reg, ids] of groups) {
-    const ms = [...ids].map(of);
-    const senders = new Set(ms.map((m) => m.from).filter(Boolean));
-    const ownSenders = new Set(ms.filter((m) => m.own).map((m) => m.from));
-    const rel = [...(received.get(reg) ?? [])].map(of).filter((m) => m.own);
+    const span = new Span();
+    const senders = new Set<string>();
+    const ownSenders = new Set<string>();
+    for (const id of ids) {
+      const m = of(id);
+      span.add(m.t);
+      if (m.from) senders.add(m.from);
+      if (m.own) ownSenders.add(m.from);
+    }
+    const relSpan = new Span();
+    const relSenders = new Set<string>();
+    let relayed = 0;
+    for (const id of received.get(reg) ?? []) {
+      const m = of(id);
+      if (!m.own) continue;
+      relayed++;
+      relSpan.add(m.t);
+      relSenders.add(m.from);
+    }
     out.set(reg, {
-      messages: ids.size, days: span(ms.map((m) => m.t)), senders: senders.size, ownSenders: ownSenders.size,
-      relayed: rel.length, relayedDays: span(rel.map((m) => m.t)), relayedSenders: new Set(rel.map((m) => m.from)).size,
+      messages: ids.size, days: span.days, senders: senders.size, ownSenders: ownSenders.size,
+      relayed, relayedDays: relSpan.days, relayedSenders: relSenders.size,
     });
   }
   return out;
@@ -127,11 +147,13 @@ export interface ScanResult {
 /** The case's own domains, guessed from the most common recipient domains. */
 export function guessTargets(db: CaseDb): string[] {
   const counts = new Map<string, number>();
-  for (const r of db.db.prepare('SELECT parsed FROM messages').iterate() as Iterable<{ parsed: string }>) {
-    let p: { to?: { address: string }[]; cc?: { address: string }[] };
-    try { p = JSON.parse(r.parsed); } catch { continue; }
+  // only the recipient lists leave SQLite: parsing each message's whole MIME record was most of this
+  for (const r of db.db.prepare("SELECT json_extract(parsed, '$.to') AS t, json_extract(parsed, '$.cc') AS c FROM messages").iterate() as Iterable<{ t: string | null; c: string | null }>) {
+    let to: { address: string }[];
+    let cc: { address: string }[];
+    try { to = r.t ? JSON.parse(r.t) : []; cc = r.c ? JSON.parse(r.c) : []; } catch { continue; }
     const seen = new Set<string>();
-    for (const a of [...(p.to ?? []), ...(p.cc ?? [])]) {
+    for (const a of [...to, ...cc]) {
       const reg = parseHost(a.address.slice(a.address.lastIndexOf('@') + 1))?.registered;
       if (reg && !WEBMAIL.has(reg)) seen.add(reg);
     }
@@ -142,37 +164,63 @@ export function guessTargets(db: CaseDb): string[] {
   return ranked.filter(([, n]) => n >= ranked[0][1] / 2).slice(0, 3).map(([d]) => d);
 }
 
+/**
+ * The domains a message names and where: as the parse workers stored them at ingest
+ * (messages.domains), or, for a message ingested before they did, from parsing it again.
+ */
+function domainsOfMessage(db: CaseDb, id: string, stored: string | null): Map<string, Set<Place>> | null {
+  if (stored !== null) return decodeDomains(stored);
+  const m = reparse(db, id);
+  return m ? domainsOf(m) : null;
+}
+
+/** Messages read per page of the scan (a keyset over ids: the id list is never held whole). */
+const PAGE = 2000;
+/** Distinct domains whose verdict is remembered; past it the cache starts over (verdicts are pure). */
+const VERDICT_CACHE = 50_000;
+
 /** Scans every message of the case for lookalikes of `targets` (guessed when empty). */
 export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore = DEFAULT_MIN_SCORE): ScanResult {
   const names = targets.length ? [...targets] : guessTargets(db);
   const ts = names.map(makeTarget).filter((t): t is Target => t !== null);
   const verdicts = new Map<string, Match | null>();
-  const hits = new Map<string, Hit>();
+  /** lookalike → its match, the messages using it (a set: the scan visits each once, in id order) and where */
+  const hits = new Map<string, { match: Match; seen: Set<string>; where: Place[] }>();
   /** registered domain of a lookalike → messages with it as a Received host */
   const received = new Map<string, Set<string>>();
   let messages = 0;
   if (ts.length) {
-    for (const { id } of db.db.prepare('SELECT id FROM messages ORDER BY id').all() as { id: string }[]) {
-      relieveHeap();
-      const m = reparse(db, id);
-      messages++;
-      if (!m) continue;
-      for (const [d, places] of domainsOf(m)) {
-        let v = verdicts.get(d);
-        if (v === undefined) verdicts.set(d, (v = detect(d, ts, minScore)));
-        if (!v) continue;
-        const h = hits.get(v.domain) ?? { ...v, seen_in: [], where: [] };
-        if (!h.seen_in.includes(id)) h.seen_in.push(id);
-        for (const p of places) if (!h.where.includes(p)) h.where.push(p);
-        hits.set(v.domain, h);
-        if (places.has('received')) {
-          const reg = parseHost(v.domain)?.registered ?? v.domain;
-          received.set(reg, (received.get(reg) ?? new Set()).add(id));
+    const page = db.db.prepare(`SELECT id, domains FROM messages WHERE id > ? ORDER BY id LIMIT ${PAGE}`);
+    for (let after = ''; ;) {
+      const rows = page.all(after) as { id: string; domains: string | null }[];
+      if (!rows.length) break;
+      after = rows[rows.length - 1].id;
+      for (const { id, domains } of rows) {
+        relieveHeap();
+        const ds = domainsOfMessage(db, id, domains);
+        messages++;
+        if (!ds) continue;
+        for (const [d, places] of ds) {
+          let v = verdicts.get(d);
+          if (v === undefined) {
+            if (verdicts.size >= VERDICT_CACHE) verdicts.clear();
+            verdicts.set(d, (v = detect(d, ts, minScore)));
+          }
+          if (!v) continue;
+          let h = hits.get(v.domain);
+          if (!h) hits.set(v.domain, (h = { match: v, seen: new Set(), where: [] }));
+          h.seen.add(id);
+          for (const p of places) if (!h.where.includes(p)) h.where.push(p);
+          if (places.has('received')) {
+            const reg = parseHost(v.domain)?.registered ?? v.domain;
+            received.set(reg, (received.get(reg) ?? new Set()).add(id));
+          }
         }
       }
     }
   }
-  const list = [...hits.values()];
+  const list: Hit[] = [...hits.values()].map((h) => ({ ...h.match, seen_in: [...h.seen], where: h.where }));
+  hits.clear();
   const usage = usageOf(db, list, received, new Set(ts.map((t) => t.domain)));
   for (const h of list) {
     const reg = parseHost(h.domain)?.registered ?? h.domain;
@@ -209,12 +257,18 @@ export function runLookalikes(db: CaseDb, targets: readonly string[] = [], minSc
   const res = scanCase(db, targets, minScore);
   const perMessage = new Map<string, { hit: Hit; places: Set<Place> }[]>();
   // places are per domain over the case; re-derive them per message for an exact sentence
-  for (const h of res.hits) for (const id of h.seen_in) perMessage.set(id, [...(perMessage.get(id) ?? []), { hit: h, places: new Set() }]);
+  for (const h of res.hits) {
+    for (const id of h.seen_in) {
+      const list = perMessage.get(id);
+      if (list) list.push({ hit: h, places: new Set() });
+      else perMessage.set(id, [{ hit: h, places: new Set() }]);
+    }
+  }
+  const stored = db.stmt('SELECT domains FROM messages WHERE id = ?');
   for (const [id, list] of perMessage) {
     relieveHeap();
-    const m = reparse(db, id);
-    if (!m) continue;
-    const ds = domainsOf(m);
+    const ds = domainsOfMessage(db, id, (stored.get(id) as { domains: string | null } | undefined)?.domains ?? null);
+    if (!ds) continue;
     for (const e of list) for (const [d, ps] of ds) if (parseHost(d)?.ascii === e.hit.domain) for (const p of ps) e.places.add(p);
   }
   const ins = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');

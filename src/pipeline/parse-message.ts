@@ -8,6 +8,7 @@ import { parseMessage, sha256hex as sha } from '../mime/parse.ts';
 import { renderMsg } from './msg-render.ts';
 import type { KeyResolver } from '../auth/types.ts';
 import { indexFields } from '../search/indexer.ts';
+import { domainsOf, encodeDomains } from '../lookalike/extract.ts';
 import { authenticateMessage } from './authenticate-message.ts';
 import type { MessageResult } from './task.ts';
 import { ownBuffer } from './task.ts';
@@ -30,7 +31,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
   const id = sha(bytes);
   const result: MessageResult = {
     sha256: id, size: bytes.length, format, origin, bytes, rendered: null, parsed: null,
-    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null, index: null,
+    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null, index: null, domains: null,
   };
   if (opts.resolve) result.auth = authenticateMessage(bytes, format === 'msg' ? 'synthesized' : origin, opts.resolve);
   let wire: Uint8Array = bytes;
@@ -54,6 +55,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
     result.parsed = m;
     result.threadId = threadOf(m.references, m.inReplyTo, m.messageId, id);
     result.index = indexFields(m);
+    result.domains = encodeDomains(domainsOf(m));
     const seen = new Set<string>();
     out.attachmentBytes.forEach((b, i) => {
       const h = m.attachments[i].sha256;

@@ -37,6 +37,8 @@ export interface MessageResult {
   auth: MessageAuth | null;
   /** Full-text index fields, normalised in the worker so the main thread only inserts them. */
   index: IndexFields | null;
+  /** The domains the message names and where (lookalike/extract.ts encodeDomains), for the case's lookalike scan. */
+  domains: string | null;
 }
 
 export type ParseReply = { id: number; ok: true; result: MessageResult } | { id: number; ok: false; error: string };

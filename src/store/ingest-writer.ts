@@ -58,8 +58,12 @@ export class IngestWriter {
   constructor(db: CaseDb, runId: number, opts: { batchOps?: number; batchMs?: number } = {}) {
     this.db = db;
     this.runId = runId;
-    this.batchOps = opts.batchOps ?? 2000;
-    this.batchMs = opts.batchMs ?? 1000;
+    // SQLite: large batches (each commit writes every page it dirtied, and FTS5 writes a new
+    // segment): Enron 1x wrote 32% less at the same speed than with 2,000 ops / 1 s. PostgreSQL
+    // keeps short transactions: its server-mode writers run side by side.
+    const big = db.dialect === 'sqlite';
+    this.batchOps = opts.batchOps ?? (big ? 20000 : 2000);
+    this.batchMs = opts.batchMs ?? (big ? 5000 : 1000);
   }
 
   find(locator: string): ItemRow | undefined {
@@ -130,8 +134,8 @@ export class IngestWriter {
       return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
     const fresh = Number(
-      this.db.stmt(`INSERT INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`).run(
+      this.db.stmt(`INSERT INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis, domains)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`).run(
         r.sha256, r.size, r.origin, r.format,
         r.parsed?.messageId ?? null, r.parsed?.date ?? null, r.parsed?.dateRaw ?? null, r.parsed?.subject ?? null,
         r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
@@ -141,6 +145,7 @@ export class IngestWriter {
         r.error,
         r.auth?.verdict ?? null,
         r.auth ? JSON.stringify({ dkim: r.auth.dkim, arc: r.auth.arc }) : null,
+        r.domains ?? null,
       ).changes,
     ) > 0;
     const itemId = this.insertItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh, meta });

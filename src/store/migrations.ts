@@ -290,4 +290,14 @@ CREATE INDEX search_docs_attached ON search_docs (id) WHERE has_attachment = 1;
 INSERT INTO meta (key, value) SELECT 'doc_dates', 'exact' WHERE NOT EXISTS (SELECT 1 FROM search_docs);
 `,
   },
+  {
+    version: 7,
+    name: 'domains named by each message',
+    // JSON domain → places (src/lookalike/extract.ts encodeDomains), made by the parse workers,
+    // read by the lookalike scan instead of parsing every message again. NULL for messages
+    // ingested before: the scan parses those.
+    sql: `
+ALTER TABLE messages ADD COLUMN domains TEXT;
+`,
+  },
 ];
