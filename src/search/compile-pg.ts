@@ -18,8 +18,14 @@ export interface CompiledPg {
   params: (string | number)[];
   /** tsquery of the positive text terms, for ranking (ts_rank_cd), or null when there are none. */
   rank: string | null;
-  /** The positive terms' words (normalised), for highlighting snippets. */
-  words: { word: string; prefix: boolean }[];
+  /** The positive terms (each a phrase of normalised words), for highlighting snippets. */
+  terms: HighlightTerm[][];
+}
+
+/** A word of a query term as the index holds it; `prefix` for `word*`. */
+export interface HighlightTerm {
+  word: string;
+  prefix: boolean;
 }
 
 const COLUMN: Record<TextField, string> = { subject: 'f.v_subject', from: 'f.v_from', to: 'f.v_to', cc: 'f.v_cc', filename: 'f.v_filename' };
@@ -65,11 +71,11 @@ function toSql(n: QueryNode, params: (string | number)[], ctx: FieldContext): st
   }
 }
 
-/** The positive text terms' words (normalised, tokenized as the index does), for highlighting snippets on either back-end. */
-export function highlightWords(root: QueryNode): { word: string; prefix: boolean }[] {
-  const pos: { q: string; words: { word: string; prefix: boolean }[] }[] = [];
+/** The positive text terms, each a phrase of words tokenized as the index does, for highlighting snippets on either back-end. */
+export function highlightTerms(root: QueryNode): HighlightTerm[][] {
+  const pos: { q: string; words: HighlightTerm[] }[] = [];
   positives(root, pos);
-  return pos.flatMap((p) => p.words);
+  return pos.map((p) => p.words);
 }
 
 /** Positive text terms (not under NOT) for ranking and highlighting. */
@@ -90,6 +96,6 @@ export function compilePg(root: QueryNode, opts: { exactDates?: boolean } = {}):
     where,
     params,
     rank: pos.length ? pos.map((p) => `(${p.q})`).join(' | ') : null,
-    words: pos.flatMap((p) => p.words),
+    terms: pos.map((p) => p.words),
   };
 }

@@ -6,7 +6,7 @@
 import { TroveError } from '../core/errors.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import type { QueryNode } from './ast.ts';
-import { compilePg, highlightWords } from './compile-pg.ts';
+import { compilePg, highlightTerms, type HighlightTerm } from './compile-pg.ts';
 import { compileSqlite, type CompiledQuery } from './compile-sqlite.ts';
 import { tokenIter, tokensWithOffsets } from './fts-pg.ts';
 import { DATED_MIN, docDates } from './indexer.ts';
@@ -70,12 +70,12 @@ interface From {
 /**
  * FROM … WHERE … for the whole result set. On SQLite only the tables the query reads are
  * joined: a count or a page of text and date ranges is answered by the full-text index alone,
- * `has:attachment` by search_docs alone. `need` adds tables the caller selects from.
+ * `has:attachment` by search_docs alone. `need`: 'messages' when the caller selects from m and d.
  */
-function fromWhere(c: Compiled, need: 'none' | 'docs' | 'messages' = 'messages'): From {
+function fromWhere(c: Compiled, need: 'none' | 'messages' = 'messages'): From {
   if (c.pg) return { sql: `FROM search_docs d JOIN search_fts f ON f.rowid = d.id JOIN messages m ON m.id = d.message WHERE ${c.where}`, params: c.params, doc: 'd.id' };
   const m = need === 'messages' || /\bm\./.test(c.where);
-  const d = m || need === 'docs' || /\bd\./.test(c.where);
+  const d = m || /\bd\./.test(c.where);
   const messages = m ? ' JOIN messages m ON m.id = d.message' : '';
   if (c.match) {
     return {
@@ -126,11 +126,11 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
     // the MATCH again per message (for FTS5's snippet()) costs a whole prefix expansion each time
     const one = db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id, ${SNIPPET_COLUMNS('f')}
       FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN messages m ON m.id = d.message WHERE f.rowid = ?`);
-    const words = c.match ? highlightWords(c.tree) : [];
+    const terms = c.match ? highlightTerms(c.tree) : [];
     const hits: Hit[] = [];
     for (const p of page) {
       const r = one.get(p.doc) as Record<string, unknown> | undefined;
-      if (r) hits.push(hitOf(r, words, p.score));
+      if (r) hits.push(hitOf(r, terms, p.score));
     }
     return { total, hits };
   });
@@ -141,13 +141,17 @@ const SNIPPET_COLUMNS = (f: string) => `substr(${f}.body, 1, 200000) AS t_body, 
 
 /**
  * A result row as a hit. The snippet is cut in JS on both back-ends alike: about 24 words around
- * the first match in the body, else in the subject, attachment text, file names or addresses,
- * else the start of the body.
+ * the first whole match of a term (a phrase's words in a row) in the body, else in the subject,
+ * attachment text, file names or addresses; failing that around any one of the words; else the
+ * start of the body.
  */
-function hitOf(r: Record<string, unknown>, words: { word: string; prefix: boolean }[], score: number | null | undefined): Hit {
+function hitOf(r: Record<string, unknown>, terms: HighlightTerm[][], score: number | null | undefined): Hit {
   const body = String(r.t_body ?? '');
   let snippet: string | null = null;
-  if (words.length) for (const k of ['t_body', 't_subject', 't_attachment', 't_filename', 't_from', 't_to', 't_cc']) if ((snippet = markedSnippet(String(r[k] ?? ''), words)) !== null) break;
+  const tries = terms.length ? [terms, terms.flat().map((w) => [w])] : [];
+  search: for (const t of tries) {
+    for (const k of ['t_body', 't_subject', 't_attachment', 't_filename', 't_from', 't_to', 't_cc']) if ((snippet = markedSnippet(String(r[k] ?? ''), t)) !== null) break search;
+  }
   return {
     id: String(r.id),
     subject: String(r.subject ?? ''),
@@ -187,30 +191,39 @@ function searchPg(db: CaseDb, c: Compiled, limit: number, offset: number, sortOp
   const total = Number((db.stmt(`SELECT COUNT(*) AS n ${sql}`).get(...params) as { n: number }).n);
   const rows = limit === 0 ? [] : (db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id,
       ${SNIPPET_COLUMNS('f')}, ${score} AS score ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...(rank ? [rank] : []), ...params, limit, offset) as Record<string, unknown>[]);
-  const words = rank ? c.pg!.words : [];
-  return { total, hits: rows.map((r) => hitOf(r, words, r.score as number | null)) };
+  const terms = rank ? c.pg!.terms : [];
+  return { total, hits: rows.map((r) => hitOf(r, terms, r.score as number | null)) };
 }
 
 /**
- * About 24 words around the first match, the matched words marked; null when none matches.
- * Tokens are read lazily, up to the match and 16 words past it: bodies run to 200,000
- * characters and most matches are near the top. Pure ASCII text without any of the words (case
- * folded) is passed over without tokenizing it.
+ * About 24 words around the first occurrence of a term (its words in a row), every word of
+ * the query in that window marked; null when no term occurs. Tokens are read lazily, up to the
+ * match and 16 words past it: bodies run to 200,000 characters and most matches are near the
+ * top. Pure ASCII text without any of the words (case folded) is passed over untokenized.
  */
-function markedSnippet(text: string, words: { word: string; prefix: boolean }[]): string | null {
+function markedSnippet(text: string, terms: HighlightTerm[][]): string | null {
   if (!text) return null;
+  const words = terms.flat();
   if (!NON_ASCII.test(text)) {
     const lower = text.toLowerCase();
     if (!words.some((w) => lower.includes(w.word))) return null;
   }
-  const hit = (t: string) => words.some((w) => (w.prefix ? t.startsWith(w.word) : t === w.word));
+  const is = (w: HighlightTerm, t: string) => (w.prefix ? t.startsWith(w.word) : t === w.word);
+  const hit = (t: string) => words.some((w) => is(w, t));
+  const longest = Math.max(...terms.map((p) => p.length));
   const toks: { token: string; start: number; end: number }[] = [];
   let first = -1;
   for (const t of tokenIter(text)) {
     toks.push(t);
     if (first < 0) {
-      if (hit(t.token)) first = toks.length - 1;
-      else if (toks.length > 8) toks.shift();
+      for (const p of terms) {
+        const s = toks.length - p.length;
+        if (s >= 0 && p.every((w, j) => is(w, toks[s + j].token))) {
+          first = s;
+          break;
+        }
+      }
+      if (first < 0 && toks.length > longest + 8) toks.shift();
     } else if (toks.length >= first + 17) break;
   }
   if (first < 0) return null;

@@ -155,5 +155,9 @@ describe('results', () => {
   it('snippets mark the matched word', () => {
     const r = search(trec.db, 'бургас', { limit: 1 });
     expect(r.hits[0].snippet).toMatch(/\u0002Бургас\u0003/i);
+    // a phrase: the snippet is cut around the phrase itself, not a lone word of it
+    const p = search(sa.db, '"spam filter"', { limit: 50, sort: 'date' });
+    expect(p.hits.length).toBeGreaterThan(5);
+    for (const h of p.hits) expect(h.snippet, h.id).toMatch(/\u0002spam\u0003[^\p{L}\p{N}]+\u0002filter\u0003/iu);
   });
 });
