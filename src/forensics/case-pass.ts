@@ -10,27 +10,27 @@
  * never change (a verified signature outranks heuristics; the finding is still listed). A
  * message never analysed (verdict null, `--no-analyze`) keeps null.
  *
- * Two passes over the messages' header blocks: the first learns every group's mailer habits
+ * Two passes over the messages' header facts (header-facts.ts: made at ingest, or read from the
+ * stored bytes for older messages): the first learns every group's mailer habits
  * (mailer-model.ts), the second judges each message. Nothing learned is stored: it is
  * recomputed on every run, from the case as it is.
  *
  * Reads the case through the CaseDb handle only (the one place forensics touches storage).
  */
 import { DEFAULT_LIMITS } from '../core/limits.ts';
-import { splitHeaders, getHeader, getHeaders } from '../mime/headers.ts';
+import { splitHeaders } from '../mime/headers.ts';
 import type { CaseDb } from '../store/sqlite.ts';
 import { attachmentFindings, PEOPLE_FIELDS } from './attachments.ts';
 import { dateFindings } from './dates.ts';
 import { divergentDuplicates } from './duplicates.ts';
-import { fingerprintOf } from './fingerprint.ts';
 import { MailerModel } from './mailer-model.ts';
 import { extractMetadata } from './metadata/index.ts';
 import type { DocMetadata } from './metadata/types.ts';
-import { parseReceived } from './received.ts';
 import { majorityScript, scriptOf } from './script.ts';
 import { SenderProfiles } from './sender-profile.ts';
 import { STAGE, type Finding } from './types.ts';
 import { relieveHeap } from '../core/memory.ts';
+import { factsOf, hasBlankLine, HEADER_FIRST_READ, HEADER_READ_BYTES, type HeaderFacts } from './header-facts.ts';
 import { restoreIndexes } from '../store/bulk.ts';
 
 export interface ForensicsOptions {
@@ -51,22 +51,16 @@ export interface ForensicsSummary {
   seconds: number;
 }
 
-/**
- * Header bytes read per message: a first small read covers nearly every header block; the
- * larger one only runs when no blank line was found. Reading big slices for every message
- * made the pass allocate (and the process hold) hundreds of MB on the corpora.
- */
-const HEADER_FIRST_READ = 16 * 1024;
-const HEADER_READ_BYTES = 256 * 1024;
 
 function readHead(db: CaseDb, key: string): Uint8Array | null {
   const q = db.stmt('SELECT substr(data, 1, ?) AS h, length(data) AS n FROM blobs WHERE sha256 = ?');
   const r = q.get(HEADER_FIRST_READ, key) as { h: Uint8Array | null; n: number } | undefined;
   if (!r || !r.h) return null;
-  const b = Buffer.from(r.h.buffer, r.h.byteOffset, r.h.byteLength);
-  if (r.n <= HEADER_FIRST_READ || b.includes('\n\n') || b.includes('\r\n\r\n')) return r.h;
+  if (r.n <= HEADER_FIRST_READ || hasBlankLine(r.h)) return r.h;
   return ((q.get(HEADER_READ_BYTES, key) as { h: Uint8Array } | undefined)?.h) ?? null;
 }
+
+
 const BATCH = 2000;
 
 type Row = Record<string, unknown>;
@@ -109,9 +103,16 @@ function headerFields(db: CaseDb, id: string) {
   return head ? splitHeaders(head, 0, head.length, DEFAULT_LIMITS, []).fields : null;
 }
 
+/** A message's header facts: stored at ingest, else read from its blob; null when it has no bytes. */
+function headerFacts(db: CaseDb, r: Row): HeaderFacts | null {
+  if (typeof r.header_facts === 'string') return JSON.parse(r.header_facts) as HeaderFacts;
+  const fields = headerFields(db, String(r.id));
+  return fields ? factsOf(fields) : null;
+}
+
 /** Keyset pages rather than one array of every message: keeps the pass's memory flat. */
 function* pages(db: CaseDb): Generator<Row[]> {
-  const page = db.stmt('SELECT id, date, verdict, from_address FROM messages WHERE id > ? ORDER BY id LIMIT ?');
+  const page = db.stmt('SELECT id, date, verdict, from_address, header_facts FROM messages WHERE id > ? ORDER BY id LIMIT ?');
   for (let after = '', rows = page.all(after, BATCH) as Row[]; rows.length; after = String(rows[rows.length - 1].id), rows = page.all(after, BATCH) as Row[]) yield rows;
 }
 
@@ -120,8 +121,8 @@ function learnMailers(db: CaseDb): MailerModel {
   const model = new MailerModel();
   for (const rows of pages(db)) for (const r of rows) {
     relieveHeap();
-    const fields = headerFields(db, String(r.id));
-    if (fields) model.learn(fingerprintOf(fields), (r.verdict as string | null) ?? null);
+    const facts = headerFacts(db, r);
+    if (facts) model.learn(facts.fp, (r.verdict as string | null) ?? null);
   }
   return model;
 }
@@ -148,13 +149,13 @@ function messageFindings(db: CaseDb, r: Row, ctx: PassContext): Finding[] {
   const id = String(r.id);
   const date = (r.date as string | null) ?? null;
   const verdict = (r.verdict as string | null) ?? null;
-  const fields = headerFields(db, id);
+  const facts = headerFacts(db, r);
   const out: Finding[] = [];
   const sent = date ? Date.parse(date) : null;
-  const mailer = fields ? (getHeader(fields, 'x-mailer') ?? getHeader(fields, 'user-agent')) : null;
-  if (fields) {
-    out.push(...dateFindings(sent, parseReceived(getHeaders(fields, 'received')), ctx.now));
-    const m = ctx.mailers.judge(fingerprintOf(fields), verdict === 'suspicious' ? 'unverifiable' : verdict);
+  const mailer = facts ? facts.mailer : null;
+  if (facts) {
+    out.push(...dateFindings(sent, facts.hops, ctx.now));
+    const m = ctx.mailers.judge(facts.fp, verdict === 'suspicious' ? 'unverifiable' : verdict);
     if (m) out.push(m);
   }
   const sender = r.from_address;

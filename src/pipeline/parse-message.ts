@@ -9,6 +9,7 @@ import { renderMsg } from './msg-render.ts';
 import type { KeyResolver } from '../auth/types.ts';
 import { indexFields } from '../search/indexer.ts';
 import { domainsOf, encodeDomains } from '../lookalike/extract.ts';
+import { headerFactsJson } from '../forensics/header-facts.ts';
 import { authenticateMessage } from './authenticate-message.ts';
 import type { MessageResult } from './task.ts';
 import { ownBuffer } from './task.ts';
@@ -31,7 +32,7 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
   const id = sha(bytes);
   const result: MessageResult = {
     sha256: id, size: bytes.length, format, origin, bytes, rendered: null, parsed: null,
-    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null, index: null, domains: null,
+    threadId: id.slice(0, 16), error: null, blobs: [], children: [], nonMail: [], auth: null, index: null, domains: null, headerFacts: null,
   };
   if (opts.resolve) result.auth = authenticateMessage(bytes, format === 'msg' ? 'synthesized' : origin, opts.resolve);
   let wire: Uint8Array = bytes;
@@ -48,6 +49,11 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
     }
     wire = ownBuffer(r.eml);
     result.rendered = wire;
+  }
+  try {
+    result.headerFacts = headerFactsJson(wire);
+  } catch {
+    // left to the case pass, which reads the stored bytes the same way
   }
   try {
     const out = parseMessage(wire, limits);

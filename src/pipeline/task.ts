@@ -39,6 +39,8 @@ export interface MessageResult {
   index: IndexFields | null;
   /** The domains the message names and where (lookalike/extract.ts encodeDomains), for the case's lookalike scan. */
   domains: string | null;
+  /** What the forensic pass reads of the header block (forensics/header-facts.ts), JSON. */
+  headerFacts: string | null;
 }
 
 export type ParseReply = { id: number; ok: true; result: MessageResult } | { id: number; ok: false; error: string };

@@ -83,6 +83,8 @@ export function restoreIndexes(db: CaseDb, opts: { force?: boolean } = {}): numb
   if (db.dialect !== 'sqlite') return 0;
   const d = read(db);
   if (!d || (!opts.force && loadingElsewhere(d))) return 0;
+  // SQLite may sort with a helper thread while it builds them (measured ~10% on a 4x case)
+  db.db.exec('PRAGMA threads = 2');
   db.tx(() => {
     for (const ix of d.indexes) db.db.exec(ix.sql.replace(/^CREATE\s+INDEX\s+(?!IF\s+NOT\s+EXISTS)/i, 'CREATE INDEX IF NOT EXISTS '));
     db.stmt('DELETE FROM meta WHERE key = ?').run(KEY);

@@ -134,8 +134,8 @@ export class IngestWriter {
       return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
     const fresh = Number(
-      this.db.stmt(`INSERT INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis, domains)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`).run(
+      this.db.stmt(`INSERT INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis, domains, header_facts)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`).run(
         r.sha256, r.size, r.origin, r.format,
         r.parsed?.messageId ?? null, r.parsed?.date ?? null, r.parsed?.dateRaw ?? null, r.parsed?.subject ?? null,
         r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
@@ -146,6 +146,7 @@ export class IngestWriter {
         r.auth?.verdict ?? null,
         r.auth ? JSON.stringify({ dkim: r.auth.dkim, arc: r.auth.arc }) : null,
         r.domains ?? null,
+        r.headerFacts ?? null,
       ).changes,
     ) > 0;
     const itemId = this.insertItem({ locator, parentId, kind: 'message', format: r.format, sha256: r.sha256, size: r.size, duplicate: !fresh, meta });

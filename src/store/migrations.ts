@@ -292,12 +292,14 @@ INSERT INTO meta (key, value) SELECT 'doc_dates', 'exact' WHERE NOT EXISTS (SELE
   },
   {
     version: 7,
-    name: 'domains named by each message',
-    // JSON domain → places (src/lookalike/extract.ts encodeDomains), made by the parse workers,
-    // read by the lookalike scan instead of parsing every message again. NULL for messages
-    // ingested before: the scan parses those.
+    name: 'what the case passes read of each message',
+    // Made by the parse workers, so the case-level passes stop reading and parsing every message
+    // again: the domains it names and where (JSON, src/lookalike/extract.ts encodeDomains) for the
+    // lookalike scan; its header facts (JSON, src/forensics/header-facts.ts) for the forensic pass.
+    // NULL for messages ingested before: the passes read those from their bytes.
     sql: `
 ALTER TABLE messages ADD COLUMN domains TEXT;
+ALTER TABLE messages ADD COLUMN header_facts TEXT;
 `,
   },
 ];
