@@ -18,7 +18,7 @@ import { TroveError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { PgRequest, PgResponse } from './pg-worker.ts';
 import { primaryKeysOf, translate, translateDdl, type TranslateContext } from './sql-translate.ts';
-import type { CaseStore, RawDb, Row, RunResult, Stmt } from './store.ts';
+import { runInTransaction, type CaseStore, type RawDb, type Row, type RunResult, type Stmt } from './store.ts';
 
 let call: ((req: PgRequest) => PgResponse) | null = null;
 /** Round trips to the connection thread, by operation (TROVE_PG_STATS=1 prints them at exit). */
@@ -243,16 +243,7 @@ export class PgCaseDb implements CaseStore {
   }
 
   tx<T>(fn: () => T): T {
-    if (this.inTx) return fn();
-    this.begin();
-    try {
-      const r = fn();
-      this.commit();
-      return r;
-    } catch (e) {
-      this.rollback();
-      throw e;
-    }
+    return runInTransaction(this, this.inTx, fn);
   }
 
   close(): void {

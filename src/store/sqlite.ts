@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { TroveError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
-import type { CaseStore } from './store.ts';
+import { runInTransaction, type CaseStore } from './store.ts';
 
 export const DB_FILE = 'trove.db';
 
@@ -99,16 +99,7 @@ export class SqliteCaseDb implements CaseStore {
 
   /** Runs fn in a transaction of its own (or inside the open one). */
   tx<T>(fn: () => T): T {
-    if (this.inTx) return fn();
-    this.begin();
-    try {
-      const r = fn();
-      this.commit();
-      return r;
-    } catch (e) {
-      this.rollback();
-      throw e;
-    }
+    return runInTransaction(this, this.inTx, fn);
   }
 
   close(): void {

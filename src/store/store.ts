@@ -44,6 +44,23 @@ export interface CaseStore {
   close(): void;
 }
 
+/**
+ * CaseStore.tx for both back-ends: `fn` inside the open transaction when there is one (`open`),
+ * else in one of its own, committed when fn returns and rolled back when it throws.
+ */
+export function runInTransaction<T>(store: Pick<CaseStore, 'begin' | 'commit' | 'rollback'>, open: boolean, fn: () => T): T {
+  if (open) return fn();
+  store.begin();
+  try {
+    const r = fn();
+    store.commit();
+    return r;
+  } catch (e) {
+    store.rollback();
+    throw e;
+  }
+}
+
 /** True for a --db / TROVE_DB value naming a PostgreSQL server. */
 export function isPostgresUrl(url: string | undefined): boolean {
   return !!url && /^postgres(ql)?:\/\//i.test(url);
