@@ -9,6 +9,7 @@ import { verifyDkim } from './dkim/verify.ts';
 import { verifyArc, type ArcResult } from './arc/verify.ts';
 import { dkimVerdict, type DkimVerdictWord } from './verdict.ts';
 import { fromDomains } from './from-domain.ts';
+import { parseDkimMessage } from './dkim/message.ts';
 
 export interface Authentication {
   dkim: DkimSignatureResult[];
@@ -20,9 +21,11 @@ export interface Authentication {
 }
 
 export function authenticate(raw: Buffer, opts: VerifyOptions): Authentication {
-  const dkim = verifyDkim(raw, opts);
-  const from = fromDomains(raw);
+  // split once: DKIM, the From domains and ARC read the same fields
+  const msg = parseDkimMessage(raw);
+  const dkim = verifyDkim(msg, opts);
+  const from = fromDomains(msg);
   const v = dkimVerdict(dkim, from);
-  const arc = verifyArc(raw, opts);
+  const arc = verifyArc(msg, opts);
   return { dkim, arc, verdict: v.verdict, evidence: [...v.evidence, ...arc.evidence], from_domains: from };
 }

@@ -8,12 +8,12 @@
  */
 import { domainToASCII } from 'node:url';
 import { getDomain } from 'tldts';
-import { parseDkimMessage } from './dkim/message.ts';
+import { dkimMessage, type DkimMessage } from './dkim/message.ts';
 
 /** Every From domain (lower case, ASCII/punycode), in header order, duplicates removed. */
-export function fromDomains(raw: Buffer): string[] {
+export function fromDomains(raw: Buffer | DkimMessage): string[] {
   const out: string[] = [];
-  for (const f of parseDkimMessage(raw).fields) {
+  for (const f of dkimMessage(raw).fields) {
     if (f.lname !== 'from') continue;
     for (const d of addressDomains(f.raw.slice(f.valueStart))) if (!out.includes(d)) out.push(d);
   }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Evidence, VerifyOptions } from '../types.ts';
 import { ev, prose } from '../evidence.ts';
-import { parseDkimMessage, type DkimMessage, type HeaderField } from '../dkim/message.ts';
+import { dkimMessage, type DkimMessage, type HeaderField } from '../dkim/message.ts';
 import { parseSignature, type Algorithm, type HashName, type KeyType } from '../dkim/signature.ts';
 import { parseTagList, decodeBase64 } from '../dkim/tags.ts';
 import { canonBody } from '../dkim/canon-body.ts';
@@ -80,8 +80,8 @@ function instanceOf(f: HeaderField): number | string {
   return Number(i);
 }
 
-export function verifyArc(raw: Buffer, opts: VerifyOptions): ArcResult {
-  const msg = parseDkimMessage(raw);
+export function verifyArc(raw: Buffer | DkimMessage, opts: VerifyOptions): ArcResult {
+  const msg = dkimMessage(raw);
   const arcFields = msg.fields.filter((f) => f.lname === 'arc-seal' || f.lname === 'arc-message-signature' || f.lname === 'arc-authentication-results');
   if (arcFields.length === 0) return { result: 'none', instances: 0, reason: null, sets: [], evidence: [] };
   if (arcFields.length > 3 * MAX_ARC_INSTANCES) return fail(0, `more than ${MAX_ARC_INSTANCES} ARC sets`);

@@ -62,6 +62,33 @@ describe('message parsing', () => {
   });
 });
 
+describe('header block split before CRLF conversion', () => {
+  // The parser converts the header block and (lazily) the body separately. Oracle: the bytes
+  // converted whole first, as a receiving MTA would, then split (a CRLF-only input is not touched).
+  const pieces = ['A: 1', 'B:2', ' folded', '\t', '', 'x', '>From y', '\r', ' '];
+  const ends = ['\n', '\r\n', '\r', '\r\r\n', '\n\n', '\n\r\n'];
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const cases = ['\nbody\n', '\r\n\nx', 'A: 1\n\n', 'A: 1\n\r\nb\nc', 'A: 1\r\r\n\r\nb', 'A: 1', 'A: 1\n', '\n', ''];
+  for (let i = 0; i < 400; i++) {
+    let t = '';
+    for (let k = rnd(8); k >= 0; k--) t += pieces[rnd(pieces.length)] + ends[rnd(ends.length)];
+    cases.push(t);
+  }
+  it('gives the fields, body and LF flag of the whole-message conversion', () => {
+    for (const c of cases) {
+      const input = Buffer.from(c, 'latin1');
+      const whole = toCrlf(input);
+      const m = parseDkimMessage(input);
+      const oracle = parseDkimMessage(whole.bytes);
+      expect(m.fields, JSON.stringify(c)).toEqual(oracle.fields);
+      expect(m.body.toString('latin1'), JSON.stringify(c)).toBe(oracle.body.toString('latin1'));
+      expect(m.lfConverted, JSON.stringify(c)).toBe(whole.converted);
+      expect(oracle.lfConverted).toBe(false);
+    }
+  });
+});
+
 describe('tag lists', () => {
   it('parses with FWS and keeps value offsets', () => {
     const t = parseTagList(' a = 1 ;\r\n b=x y ; c=');

@@ -67,13 +67,33 @@ export function toCrlf(raw: Buffer): { bytes: Buffer; converted: boolean } {
 }
 
 /**
+ * Where the header block ends in the bytes as found: just after its empty line ("\n" or
+ * "\r\n" on a line of its own), or -1 when there is none. The CRLF form of the header block
+ * is then the CRLF form of this prefix, because turning bare LF into CRLF looks at one byte
+ * back only, and the prefix ends with LF.
+ */
+function headerEnd(b: Buffer): number {
+  for (let pos = 0; pos < b.length; ) {
+    const nl = b.indexOf(LF, pos);
+    if (nl === -1) return -1;
+    if (nl === pos || (nl === pos + 1 && b[pos] === CR)) return nl + 1;
+    pos = nl + 1;
+  }
+  return -1;
+}
+
+/**
  * Parses the header block. A line starting with SP/HTAB continues the previous field; a line
  * without a colon is kept as a field with an empty name (it can never match h=, and dropping it
  * would hide junk an attacker inserted). A continuation line before any field is glued to a
  * nameless field for the same reason.
+ *
+ * The body's CRLF form is made only when something reads it (a signature to check): most mail
+ * in a dump is unsigned, and converting every body cost more than parsing its headers.
  */
 export function parseDkimMessage(input: Buffer): DkimMessage {
-  const { bytes, converted } = toCrlf(input);
+  const end = headerEnd(input);
+  const { bytes, converted } = toCrlf(end === -1 ? input : input.subarray(0, end));
   const fields: HeaderField[] = [];
   let pos = 0;
   let bodyStart = bytes.length;
@@ -124,5 +144,22 @@ export function parseDkimMessage(input: Buffer): DkimMessage {
     if (list) list.push(f.index);
     else byName.set(f.lname, [f.index]);
   }
-  return { fields, byName, body: bodyStart < bytes.length ? bytes.subarray(bodyStart) : Buffer.alloc(0), lfConverted: converted };
+  if (end === -1) return { fields, byName, body: bodyStart < bytes.length ? bytes.subarray(bodyStart) : Buffer.alloc(0), lfConverted: converted };
+  let body: { bytes: Buffer; converted: boolean } | null = null;
+  const crlfBody = () => (body ??= toCrlf(input.subarray(end)));
+  return {
+    fields,
+    byName,
+    get body() {
+      return crlfBody().bytes;
+    },
+    get lfConverted() {
+      return converted || crlfBody().converted;
+    },
+  };
+}
+
+/** A message already split by parseDkimMessage is used as it is; raw bytes are split. */
+export function dkimMessage(m: Buffer | DkimMessage): DkimMessage {
+  return Buffer.isBuffer(m) ? parseDkimMessage(m) : m;
 }

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { DkimSignatureResult, Evidence, KeyRecord, VerifyOptions } from '../types.ts';
 import { ev, who, prose, TRANSIT_CAVEAT } from '../evidence.ts';
-import { parseDkimMessage, type DkimMessage, type HeaderField } from './message.ts';
+import { dkimMessage, type DkimMessage, type HeaderField } from './message.ts';
 import { parseSignature, type ParsedSignature } from './signature.ts';
 import { canonBody } from './canon-body.ts';
 import type { Canon } from './canon-header.ts';
@@ -31,8 +31,8 @@ export const MAX_REPORTED_SIGNATURES = 256;
 export const MAX_KEY_RECORDS = 64;
 export { MIN_RSA_BITS };
 
-export function verifyDkim(raw: Buffer, opts: VerifyOptions): DkimSignatureResult[] {
-  const msg = parseDkimMessage(raw);
+export function verifyDkim(raw: Buffer | DkimMessage, opts: VerifyOptions): DkimSignatureResult[] {
+  const msg = dkimMessage(raw);
   const now = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const bodies = new Map<Canon, Buffer>();
   const results: DkimSignatureResult[] = [];
