@@ -7,7 +7,7 @@
 import type { Address, ParsedMessage } from '../mime/types.ts';
 import { restoreIndexes } from '../store/bulk.ts';
 import { reparse } from '../store/queries.ts';
-import type { CaseDb } from '../store/sqlite.ts';
+import type { CaseDb, SqliteCaseDb } from '../store/sqlite.ts';
 import { indexVectors } from './fts-pg.ts';
 import { htmlToText } from './html-text.ts';
 import { normalizeText } from './normalize.ts';
@@ -188,9 +188,10 @@ export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
     // a column past tsvector's limits: every column as exact overlapping chunks (search/fts-pg.ts)
     for (const c of ix.chunks ?? []) deferOrRun(db, 'INSERT INTO search_chunks (doc, col, n, v) VALUES (?, ?, ?, ?::tsvector)', doc, c.col, c.n, c.v);
   } else {
-    db.stmt('INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      doc, f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment,
-    );
+    // in document order at commit (store/sqlite.ts ordered): FTS5 writes a segment whenever rowids go down
+    const cols = [f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment];
+    (db as SqliteCaseDb).ordered(doc, cols.reduce((n, c) => n + c.length, 0),
+      'INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', doc, ...cols);
   }
   for (const a of f.addresses) deferOrRun(db, 'INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)', doc, a.role, a.address, a.name, a.rdomain);
   markThreadsDirty(db);
@@ -248,6 +249,7 @@ export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, tot
 /** Drops the index (e.g. after a change to what is indexed); indexPending rebuilds it. */
 export function clearIndex(db: CaseDb): void {
   db.tx(() => {
+    if (db.dialect === 'sqlite') (db as SqliteCaseDb).runQueued(); // queued rows are deleted too
     db.db.exec(`DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;${db.dialect === 'postgres' ? ' DELETE FROM search_chunks;' : ''}`);
     setDocDates(db, 'exact');
   });

@@ -12,6 +12,8 @@ import { MIGRATIONS } from './migrations.ts';
 import { runInTransaction, type CaseStore } from './store.ts';
 
 export const DB_FILE = 'trove.db';
+/** Text held by queued ordered() writes before they run early (on Enron, 16M chars cost 35 MB more peak RSS than 4M). */
+const QUEUE_CHARS = 8_000_000;
 
 export interface OpenOptions {
   /** Create the case folder and database when missing. */
@@ -25,6 +27,9 @@ export class SqliteCaseDb implements CaseStore {
   readonly db: DatabaseSync;
   private stmts = new Map<string, StatementSync>();
   private inTx = false;
+  /** Writes queued by ordered(), run in key order before the transaction commits. */
+  private queued: { key: number; sql: string; params: unknown[] }[] = [];
+  private queuedChars = 0;
   private readonly readOnly: boolean;
 
   constructor(dir: string, opts: OpenOptions) {
@@ -76,6 +81,33 @@ export class SqliteCaseDb implements CaseStore {
     return s;
   }
 
+  /**
+   * A write that may run at any point before the open transaction commits, in ascending `key`
+   * order with the others queued (`chars`: roughly how much text it holds). For the full-text
+   * table: FTS5 writes its pending terms out as a new segment whenever a rowid arrives below
+   * the previous one, and document numbers follow the messages' dates, not the order files are
+   * read in. Inserted as they came, Enron's 44,715 messages took 7.9 s; sorted, 3.2 s (the same
+   * rows, measured in isolation). The queue runs early past QUEUE_CHARS, which bounds memory.
+   */
+  ordered(key: number, chars: number, sql: string, ...params: unknown[]): void {
+    if (!this.inTx) {
+      this.stmt(sql).run(...(params as never[]));
+      return;
+    }
+    this.queued.push({ key, sql, params });
+    this.queuedChars += chars;
+    if (this.queuedChars > QUEUE_CHARS) this.runQueued();
+  }
+
+  /** Runs the queued ordered() writes now (before reading what they write, in the same transaction). */
+  runQueued(): void {
+    const q = this.queued;
+    this.queued = [];
+    this.queuedChars = 0;
+    q.sort((a, b) => a.key - b.key);
+    for (const w of q) this.stmt(w.sql).run(...(w.params as never[]));
+  }
+
   begin(): void {
     if (!this.inTx) {
       this.db.exec('BEGIN IMMEDIATE');
@@ -85,12 +117,15 @@ export class SqliteCaseDb implements CaseStore {
 
   commit(): void {
     if (this.inTx) {
+      this.runQueued();
       this.db.exec('COMMIT');
       this.inTx = false;
     }
   }
 
   rollback(): void {
+    this.queued = [];
+    this.queuedChars = 0;
     if (this.inTx) {
       this.db.exec('ROLLBACK');
       this.inTx = false;
