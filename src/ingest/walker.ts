@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { describe, isTroveError } from '../core/errors.ts';
 import type { Limits } from '../core/limits.ts';
 import type { ParsePool } from '../pipeline/pool.ts';
+import { FILE_READ_MAX, type FileRead } from '../pipeline/task.ts';
 import type { IngestWriter, ItemRow } from '../store/ingest-writer.ts';
 import { readBzip2, readGzip, readRar, readSevenZip, readTar, readZip } from './archive/index.ts';
 import { readMbox } from './mbox.ts';
@@ -51,7 +52,7 @@ export interface WalkerOptions {
 }
 
 /** Files of one folder read at once: overlaps the open/read/close latency of small files. */
-const FILE_CONCURRENCY = 16;
+const FILE_CONCURRENCY = 64;
 
 /** Up to this size, an mbox-looking file is split in memory first to see if it holds one message. */
 const SINGLE_MBOX_MAX = 4 * 1024 * 1024;
@@ -149,6 +150,10 @@ export class Walker {
       this.opts.onBytes?.(size ?? 0);
       return;
     }
+    if (!existing && typeof path === 'string') {
+      await this.viaWorker(path, locator, parentId, depth, tracker);
+      return;
+    }
     let head: Buffer;
     let size: number;
     let mtime: string;
@@ -174,6 +179,34 @@ export class Walker {
       return;
     }
     await this.handleFile(path, locator, parentId, depth, sniff(head), head, size, mtime, null, existing, tracker, true);
+  }
+
+  /**
+   * A file not seen before, read by a parse worker: a message comes back parsed, anything else
+   * (or a file over FILE_READ_MAX) as its first bytes, and goes on as a file read here would.
+   */
+  private async viaWorker(path: string, locator: string, parentId: number | null, depth: number, tracker: Tracker): Promise<void> {
+    await this.pool.room(FILE_READ_MAX);
+    let r: FileRead;
+    try {
+      r = await this.pool.readFile(path);
+    } catch (e) {
+      this.record(locator, parentId, 'error', 'worker-crashed', `the parser crashed on this file: ${describe(e)}`);
+      return;
+    }
+    if (r.kind === 'io-error') return this.record(locator, parentId, 'error', 'io-error', r.error);
+    if (r.kind === 'special') return this.record(locator, parentId, 'skipped', 'special-file', 'not a regular file');
+    if (r.kind === 'message') {
+      this.opts.onBytes?.(r.size);
+      try {
+        this.writer.addMessage(locator, parentId, r.result);
+      } catch (e) {
+        this.fatal ??= e;
+      }
+      return;
+    }
+    const head = Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength);
+    await this.handleFile(path, locator, parentId, depth, sniff(head), head, r.size, r.mtime, null, undefined, tracker, true);
   }
 
   /** A whole file on disk (an input, or a spooled archive member). */

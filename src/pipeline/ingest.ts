@@ -4,6 +4,7 @@
  * and closes the run. Calling it again with the same paths resumes: what is recorded is not
  * read again.
  */
+import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -56,14 +57,21 @@ export function rootName(db: CaseDb, abs: string): string {
   return name;
 }
 
-async function totalBytes(path: string): Promise<number> {
-  const { readdir, lstat } = await import('node:fs/promises');
-  const st = await lstat(path);
-  if (st.isFile()) return st.size;
-  if (!st.isDirectory()) return 0;
-  let n = 0;
-  for (const e of await readdir(path)) n += await totalBytes(join(path, e)).catch(() => 0);
-  return n;
+/**
+ * The input's size, for progress and the summary. Synchronous on purpose: it runs before
+ * anything else, and on Enron's 44,755 files the promise-based walk took 1.2 s, this one 0.17 s.
+ * What cannot be read counts 0 here; the walk itself records it.
+ */
+function totalBytes(path: string): number {
+  try {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return st?.isFile() ? st.size : 0;
+    let n = 0;
+    for (const e of readdirSync(path)) n += totalBytes(join(path, e));
+    return n;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -92,7 +100,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
 
-  const total = (await Promise.all(abs.map(totalBytes))).reduce((a, b) => a + b, 0);
+  const total = abs.map(totalBytes).reduce((a, b) => a + b, 0);
   // a load large beside the case goes in without the secondary indexes, built once at the end (store/bulk.ts)
   const dbBytes = db.dialect === 'sqlite' ? await stat(join(db.dir, DB_FILE)).then((s) => s.size, () => 0) : 0;
   const bulk = shouldDefer(db, total, dbBytes);

@@ -11,15 +11,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Limits } from '../core/limits.ts';
 import type { NamedKey } from '../store/keys.ts';
-import type { MessageResult, ParseReply, ParseTask } from './task.ts';
-import { ownBuffer, transferable } from './task.ts';
+import type { FileRead, MessageResult, ParseReply, ParseTask } from './task.ts';
+import { FILE_READ_MAX, ownBuffer } from './task.ts';
 
 interface Pending {
   task: ParseTask;
   size: number;
   /** Retried alone after a worker crash. */
   solo: boolean;
-  resolve: (r: MessageResult) => void;
+  resolve: (r: Extract<ParseReply, { ok: true }>) => void;
   reject: (e: Error) => void;
 }
 
@@ -32,6 +32,7 @@ const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
 /** Tasks per post, and bytes per post (big messages go alone). */
 const BATCH_TASKS = 8;
 const BATCH_BYTES = 4 * 1024 * 1024;
+
 
 export class ParsePool {
   private slots: Slot[] = [];
@@ -76,7 +77,7 @@ export class ParsePool {
         const p = byId.get(reply.id);
         if (!p) continue;
         this.release(p.size);
-        if (reply.ok) p.resolve(reply.result);
+        if (reply.ok) p.resolve(reply);
         else p.reject(new Error(reply.error));
       }
       this.dispatch();
@@ -96,12 +97,20 @@ export class ParsePool {
     if (i === -1) return;
     slot.worker.removeAllListeners();
     void slot.worker.terminate();
+    // bytes transferred to the dead worker are gone (the view is detached): such a task cannot
+    // be retried, and parsing an empty buffer in its place would record a message that never was
+    const lost = (p: Pending) => p.task.bytes !== null && p.task.bytes.byteLength === 0 && p.size > 0;
     if (batch.length === 1 && batch[0].solo) {
       this.release(batch[0].size);
       batch[0].reject(err);
     } else {
-      for (const p of batch) p.solo = true;
-      this.queue.unshift(...batch);
+      for (const p of batch.filter(lost)) {
+        this.release(p.size);
+        p.reject(new Error(`${err.message} (its bytes went with the worker, so it was not retried)`));
+      }
+      const retry = batch.filter((p) => !lost(p));
+      for (const p of retry) p.solo = true;
+      this.queue.unshift(...retry);
     }
     if (!this.closed) {
       this.slots[i] = this.spawn();
@@ -124,13 +133,24 @@ export class ParsePool {
   }
 
   /** Parses one message. Call `room` first to keep memory bounded. */
-  parse(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized'): Promise<MessageResult> {
+  async parse(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'as-found' | 'synthesized'): Promise<MessageResult> {
     const own = ownBuffer(bytes);
-    const task: ParseTask = { id: this.nextId++, bytes: own, format, origin };
-    this.inflightBytes += own.length;
+    return (await this.enqueue({ id: this.nextId++, bytes: own, format, origin }, own.length)).result!;
+  }
+
+  /**
+   * Reads a file in a worker: a message of up to FILE_READ_MAX bytes comes back parsed, anything
+   * else as its first bytes for the walker. Call `room(FILE_READ_MAX)` first.
+   */
+  async readFile(path: string): Promise<FileRead> {
+    return (await this.enqueue({ id: this.nextId++, bytes: null, path, format: 'rfc822', origin: 'as-found' }, FILE_READ_MAX)).file!;
+  }
+
+  private enqueue(task: ParseTask, size: number): Promise<Extract<ParseReply, { ok: true }>> {
+    this.inflightBytes += size;
     this.inflightCount++;
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, size: own.length, solo: false, resolve, reject });
+      this.queue.push({ task, size, solo: false, resolve, reject });
       // a batch waits for company only while every worker is busy
       this.dispatch();
     });
@@ -147,7 +167,7 @@ export class ParsePool {
         batch.push(p);
       }
       slot.busy = batch;
-      slot.worker.postMessage(batch.map((p) => p.task), batch.map((p) => p.task.bytes.buffer as ArrayBuffer));
+      slot.worker.postMessage(batch.map((p) => p.task), batch.flatMap((p) => (p.task.bytes ? [p.task.bytes.buffer as ArrayBuffer] : [])));
     }
   }
 

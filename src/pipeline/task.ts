@@ -9,10 +9,29 @@ import type { IndexFields } from '../search/indexer.ts';
 
 export interface ParseTask {
   id: number;
-  bytes: Uint8Array;
+  /** The message, or null for a file the worker reads itself (`path`). */
+  bytes: Uint8Array | null;
+  /** A file on disk to read, sniff and, when it is a message, parse (ingest/walker.ts). */
+  path?: string;
   format: 'rfc822' | 'msg';
   origin: 'as-found' | 'synthesized';
 }
+
+/**
+ * A file task: the worker reads up to this much of the file itself; a message no bigger is
+ * parsed there, anything else goes back to the walker. Also what the task counts against the
+ * in-flight bytes.
+ */
+export const FILE_READ_MAX = 1024 * 1024;
+
+/** What a worker found reading a file task (see parse-worker.ts readFileTask). */
+export type FileRead =
+  /** A whole message, parsed. */
+  | { kind: 'message'; size: number; mtime: string; result: MessageResult }
+  /** Anything else (or a file over FILE_READ_MAX): its first bytes, or all of them, for the walker. */
+  | { kind: 'other'; size: number; mtime: string; head: Uint8Array; whole: boolean }
+  | { kind: 'special' }
+  | { kind: 'io-error'; error: string };
 
 export interface MessageResult {
   /** sha256 of `bytes`: the message id. */
@@ -41,9 +60,30 @@ export interface MessageResult {
   domains: string | null;
   /** What the forensic pass reads of the header block (forensics/header-facts.ts), JSON. */
   headerFacts: string | null;
+  /**
+   * messages.parsed, made in the worker (see storedParsed). Set there, `parsed` crosses to the
+   * main thread without its bodies and header list: nothing there reads them.
+   */
+  parsedJson?: string | null;
 }
 
-export type ParseReply = { id: number; ok: true; result: MessageResult } | { id: number; ok: false; error: string };
+/** What messages.parsed holds: the MIME record without bodies and header list (both re-derived from the raw blob). */
+export function storedParsed(p: ParsedMessage | null): string {
+  return JSON.stringify(p ? { ...p, text: undefined, html: undefined, headers: undefined } : null);
+}
+
+/** Makes messages.parsed and drops what only it needed, before a result crosses to the main thread. */
+export function slimForTransfer(r: MessageResult): void {
+  r.parsedJson = storedParsed(r.parsed);
+  if (r.parsed) {
+    r.parsed.text = '';
+    r.parsed.html = '';
+    r.parsed.headers = [];
+  }
+  for (const c of r.children) slimForTransfer(c.result);
+}
+
+export type ParseReply = { id: number; ok: true; result: MessageResult | null; file?: FileRead } | { id: number; ok: false; error: string };
 
 /** A view that owns its whole ArrayBuffer can be transferred; pooled Buffers must be copied first. */
 export function ownBuffer(b: Uint8Array): Uint8Array {

@@ -5,7 +5,7 @@
  * attachments, evidence and embedded children are written in one call, so they commit
  * together: a crash can lose a whole batch, never half a message.
  */
-import type { MessageResult } from '../pipeline/task.ts';
+import { storedParsed, type MessageResult } from '../pipeline/task.ts';
 import { deferOrRun, indexFields, writeIndex } from '../search/indexer.ts';
 import type { CaseDb } from './sqlite.ts';
 
@@ -141,7 +141,7 @@ export class IngestWriter {
         r.parsed?.from[0]?.address.toLowerCase() ?? null, r.threadId, parentMessage,
         // bodies and the header list are not stored twice: they are re-derived from the raw blob
         // (parsing is sub-millisecond), which halves what ingest writes
-        JSON.stringify(r.parsed ? { ...r.parsed, text: undefined, html: undefined, headers: undefined } : null),
+        r.parsedJson ?? storedParsed(r.parsed),
         r.error,
         r.auth?.verdict ?? null,
         r.auth ? JSON.stringify({ dkim: r.auth.dkim, arc: r.auth.arc }) : null,
