@@ -12,7 +12,8 @@ import { TroveError } from '../core/errors.ts';
 import type { Limits } from '../core/limits.ts';
 import { Walker } from '../ingest/walker.ts';
 import { IngestWriter, type RunCounts } from '../store/ingest-writer.ts';
-import { DB_FILE, type CaseDb } from '../store/sqlite.ts';
+import { DB_FILE, SqliteCaseDb, type CaseDb } from '../store/sqlite.ts';
+import { buildFtsInThread, finishFts, ftsOwed } from '../search/fts-build.ts';
 import { ParsePool } from './pool.ts';
 import { loadKeys } from '../store/keys.ts';
 import { VERSION } from '../core/version.ts';
@@ -41,7 +42,8 @@ export interface IngestSummary extends RunCounts {
 }
 
 export interface PhaseTiming {
-  phase: 'read' | 'indexes' | 'index' | 'lookalikes' | 'forensics';
+  /** fts: waiting for the full-text index builder after the case passes (it runs beside them). */
+  phase: 'read' | 'indexes' | 'index' | 'lookalikes' | 'forensics' | 'fts';
   seconds: number;
   peakRssMb: number;
 }
@@ -108,6 +110,20 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   else restoreIndexes(db);
   const writer = new IngestWriter(db, run);
   const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db), ftsVectors: db.dialect === 'postgres' });
+  let fts: Promise<number> | null = null;
+  const finishFtsBuilder = async (): Promise<void> => {
+    if (!fts) return;
+    const f = fts;
+    fts = null;
+    try {
+      await f;
+    } catch (e) {
+      // what it did not add, finishFts adds below
+      writer.log('warning', 'index-builder-failed', { reason: e instanceof Error ? e.message : String(e) });
+    }
+    (db as SqliteCaseDb).attachSearch();
+    finishFts(db);
+  };
   let bytes = 0;
   let lastReport = 0;
   const report = () => opts.onProgress?.({ bytes, total, counts: writer.counts });
@@ -142,6 +158,8 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     // case-level passes need every message: run them after the parse workers are gone (memory)
     await pool.close();
     phaseDone('read');
+    // the full-text index is built by a thread of its own meanwhile (search/fts-build.ts)
+    fts = startFtsBuilder(db);
     if (restoreIndexes(db) > 0) phaseDone('indexes');
     indexPending(db);
     phaseDone('index');
@@ -153,9 +171,12 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
       runForensics(db);
       phaseDone('forensics');
     }
+    await finishFtsBuilder();
+    phaseDone('fts');
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
   } catch (e) {
     writer.flush();
+    await finishFtsBuilder().catch(() => undefined);
     restoreIndexes(db);
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'failed', run));
     throw e;
@@ -164,6 +185,16 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     await rm(tmpDir, { recursive: true, force: true });
   }
   return { ...writer.counts, run, seconds: (Date.now() - started) / 1000, inputBytes: total, peakRssMb: peakRssMb(), phases };
+}
+
+/**
+ * SQLite: starts the index builder thread when the index owes documents, after letting go of the
+ * index file (its transactions would otherwise lock it). Null when there is nothing to build.
+ */
+function startFtsBuilder(db: CaseDb): Promise<number> | null {
+  if (!(db instanceof SqliteCaseDb) || !db.searchAttached || !ftsOwed(db)) return null;
+  db.detachSearch();
+  return buildFtsInThread(db.dir);
 }
 
 function peakRssMb(): number {

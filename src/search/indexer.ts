@@ -1,8 +1,9 @@
 /**
  * @module search/indexer
  * Incremental full-text indexing: every message without a search_docs row is re-derived from
- * its raw bytes (bodies are not stored in the case) and added to the FTS table and the
- * address table, a batch per transaction. Interrupted or re-run, it picks up what is missing.
+ * its raw bytes (bodies are not stored in the case) and added to the index's text (SQLite:
+ * search_text, from which search/fts-build.ts builds the FTS5 index; PostgreSQL: search_fts) and
+ * the address table, a batch per transaction. Interrupted or re-run, it picks up what is missing.
  */
 import type { Address, ParsedMessage } from '../mime/types.ts';
 import { restoreIndexes } from '../store/bulk.ts';
@@ -12,6 +13,7 @@ import { indexVectors } from './fts-pg.ts';
 import { htmlToText } from './html-text.ts';
 import { normalizeText } from './normalize.ts';
 import { rebuildThreads } from './threads.ts';
+import { finishFts, markFtsDirty } from './fts-build.ts';
 
 /** Body text indexed per message, in characters: bounds the index against huge bodies. */
 export const MAX_INDEXED_BODY_CHARS = 2_000_000;
@@ -188,10 +190,12 @@ export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
     // a column past tsvector's limits: every column as exact overlapping chunks (search/fts-pg.ts)
     for (const c of ix.chunks ?? []) deferOrRun(db, 'INSERT INTO search_chunks (doc, col, n, v) VALUES (?, ?, ?, ?::tsvector)', doc, c.col, c.n, c.v);
   } else {
-    // in document order at commit (store/sqlite.ts ordered): FTS5 writes a segment whenever rowids go down
+    // The text, in document order at commit (store/sqlite.ts ordered: the rows then append); the
+    // full-text index is built from it afterwards, in the index file (search/fts-build.ts)
     const cols = [f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment];
     (db as SqliteCaseDb).ordered(doc, cols.reduce((n, c) => n + c.length, 0),
-      'INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', doc, ...cols);
+      'INSERT INTO search_text (doc, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', doc, ...cols);
+    markFtsDirty(db);
   }
   for (const a of f.addresses) deferOrRun(db, 'INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)', doc, a.role, a.address, a.name, a.rdomain);
   markThreadsDirty(db);
@@ -242,6 +246,7 @@ export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, tot
     indexed += rows.length;
     opts.onProgress?.(indexed, total);
   }
+  finishFts(db);
   const threadsUpdated = rebuildThreadsIfDirty(db);
   return { indexed, seconds: (Date.now() - started) / 1000, threadsUpdated };
 }
@@ -249,8 +254,10 @@ export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, tot
 /** Drops the index (e.g. after a change to what is indexed); indexPending rebuilds it. */
 export function clearIndex(db: CaseDb): void {
   db.tx(() => {
-    if (db.dialect === 'sqlite') (db as SqliteCaseDb).runQueued(); // queued rows are deleted too
-    db.db.exec(`DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;${db.dialect === 'postgres' ? ' DELETE FROM search_chunks;' : ''}`);
+    if (db.dialect === 'sqlite') {
+      (db as SqliteCaseDb).runQueued(); // queued rows are deleted too
+      db.db.exec("DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_text; INSERT INTO search.search_fts (search_fts) VALUES ('delete-all'); DELETE FROM search.fts_docs;");
+    } else db.db.exec('DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts; DELETE FROM search_chunks;');
     setDocDates(db, 'exact');
   });
 }

@@ -125,7 +125,7 @@ export function search(db: CaseDb, q: string | QueryNode, opts: SearchOptions = 
     // then the columns and the snippet of the page's few messages only, read by rowid: running
     // the MATCH again per message (for FTS5's snippet()) costs a whole prefix expansion each time
     const one = db.stmt(`SELECT m.id, m.subject, m.from_address, json_extract(m.parsed, '$.from[0].name') AS from_name, m.date, m.verdict, m.thread_id, ${SNIPPET_COLUMNS('f')}
-      FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN messages m ON m.id = d.message WHERE f.rowid = ?`);
+      FROM search_text f JOIN search_docs d ON d.id = f.doc JOIN messages m ON m.id = d.message WHERE f.doc = ?`);
     const terms = c.match ? highlightTerms(c.tree) : [];
     const hits: Hit[] = [];
     for (const p of page) {

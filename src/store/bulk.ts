@@ -65,7 +65,15 @@ export function deferIndexes(db: CaseDb): number {
 
 /** True when another live process on this machine is bulk loading the case. */
 function loadingElsewhere(d: Deferred): boolean {
-  if (d.pid === process.pid) return false;
+  return heldElsewhere(d);
+}
+
+/**
+ * True when `d` names another process that is alive (on this machine; one on another machine is
+ * taken to be). pid 0 names nobody (a mark left by a migration).
+ */
+export function heldElsewhere(d: { pid: number; host: string }): boolean {
+  if (d.pid === process.pid || d.pid === 0) return false;
   if (d.host !== hostname()) return true;
   try {
     process.kill(d.pid, 0);

@@ -14,6 +14,8 @@ export interface Migration {
    * drops SQLite's virtual tables): what PostgreSQL spells differently, e.g. full text.
    */
   pg?: string;
+  /** SQLite only, run after `sql`. */
+  sqlite?: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -300,6 +302,32 @@ INSERT INTO meta (key, value) SELECT 'doc_dates', 'exact' WHERE NOT EXISTS (SELE
     sql: `
 ALTER TABLE messages ADD COLUMN domains TEXT;
 ALTER TABLE messages ADD COLUMN header_facts TEXT;
+`,
+  },
+  {
+    version: 8,
+    name: 'full-text index in a file of its own (SQLite)',
+    // The indexed text moves to search_text (read by rowid for snippets), and the FTS5 index to
+    // search.db as a contentless table (store/sqlite.ts SEARCH_FILE): it is derived data, built
+    // after a load by a thread of its own while the case passes run (search/fts-build.ts). The
+    // 'fts_dirty' mark (pid 0: nobody's) has the next index run build it for every document.
+    // PostgreSQL keeps its index where it is.
+    sql: '',
+    sqlite: `
+CREATE TABLE search_text (
+  doc INTEGER PRIMARY KEY,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  from_ TEXT NOT NULL,
+  to_ TEXT NOT NULL,
+  cc_ TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  attachment TEXT NOT NULL
+);
+INSERT INTO search_text (doc, subject, body, from_, to_, cc_, filename, attachment)
+  SELECT rowid, subject, body, from_, to_, cc_, filename, attachment FROM search_fts ORDER BY rowid;
+DROP TABLE search_fts;
+INSERT INTO meta (key, value) SELECT 'fts_dirty', '{"pid":0,"host":""}' WHERE EXISTS (SELECT 1 FROM search_text);
 `,
   },
 ];

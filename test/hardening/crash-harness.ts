@@ -84,16 +84,19 @@ export function snapshotOf(phase: Phase, caseDir: string): { exported: string[];
   return { exported, index };
 }
 
-/** Index rows per message: every message exactly once, the FTS table in step with the docs. */
-export function indexRowsCheck(caseDir: string): { docs: number; messages: number; doubled: number; fts: number } {
+/** Index rows per message: every message exactly once, the text and the FTS index (search.db) in step with the docs. */
+export function indexRowsCheck(caseDir: string): { docs: number; messages: number; doubled: number; fts: number; text: number; owed: number } {
   const db = new DatabaseSync(join(caseDir, 'trove.db'), { readOnly: true });
+  db.prepare('ATTACH DATABASE ? AS search').run(join(caseDir, 'search.db'));
   try {
     const one = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
     return {
       docs: one('SELECT count(*) AS n FROM search_docs'),
       messages: one('SELECT count(*) AS n FROM messages'),
       doubled: one('SELECT count(*) AS n FROM (SELECT message FROM search_docs GROUP BY message HAVING count(*) > 1)'),
-      fts: one('SELECT count(*) AS n FROM search_fts'),
+      fts: one('SELECT count(*) AS n FROM search.fts_docs f JOIN search_docs d ON d.id = f.doc'),
+      text: one('SELECT count(*) AS n FROM search_text t JOIN search_docs d ON d.id = t.doc'),
+      owed: one("SELECT count(*) AS n FROM meta WHERE key = 'fts_dirty'"),
     };
   } finally {
     db.close();
@@ -195,7 +198,8 @@ export function runWatched(args: string[], caseDir: string, killAt?: () => numbe
 function clearIndex(caseDir: string): void {
   const db = new DatabaseSync(join(caseDir, 'trove.db'));
   try {
-    db.exec('DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_fts;');
+    db.prepare('ATTACH DATABASE ? AS search').run(join(caseDir, 'search.db'));
+    db.exec("DELETE FROM search_addresses; DELETE FROM search_docs; DELETE FROM search_text; INSERT INTO search.search_fts (search_fts) VALUES ('delete-all'); DELETE FROM search.fts_docs;");
   } finally {
     db.close();
   }
@@ -274,6 +278,8 @@ function finish(phase: Phase, s: Setup, caseDir: string, ref: Reference, r: Tria
     r.doubled += rows.doubled + Math.max(0, rows.docs - rows.messages);
     r.lost += Math.max(0, rows.messages - rows.docs);
     if (rows.fts !== rows.docs) r.detail += ` fts rows ${rows.fts} != docs ${rows.docs};`;
+    if (rows.text !== rows.docs) r.detail += ` text rows ${rows.text} != docs ${rows.docs};`;
+    if (rows.owed !== 0) r.detail += ' the index is still marked as owing documents;';
   }
   r.equal = JSON.stringify(got) === JSON.stringify(ref.want) && !r.detail;
   if (!r.equal && !r.detail) {
