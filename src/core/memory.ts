@@ -16,6 +16,14 @@ let calls = 0;
 
 export function relieveHeap(): void {
   if ((++calls & 255) !== 0) return;
+  collectAbove(HEAP_SOFT_LIMIT);
+}
+
+/**
+ * Collects garbage now if this thread's used heap is past `bytes` (a no-op without
+ * `--expose-gc`, which worker threads share with the process).
+ */
+export function collectAbove(bytes: number): void {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc && getHeapStatistics().used_heap_size > HEAP_SOFT_LIMIT) gc();
+  if (gc && getHeapStatistics().used_heap_size > bytes) gc();
 }

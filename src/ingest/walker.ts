@@ -51,8 +51,32 @@ export interface WalkerOptions {
   onBytes?: (n: number) => void;
 }
 
-/** Files of one folder read at once: overlaps the open/read/close latency of small files. */
+/**
+ * Files of one folder in progress at once: most are messages read and parsed by the workers,
+ * and enough of them keep both workers' batches full.
+ */
 const FILE_CONCURRENCY = 64;
+/** Of those, how many the main thread reads itself at once (archives, mailboxes, big files): bounds their memory. */
+const MAIN_FILE_CONCURRENCY = 16;
+
+/** At most `n` callers inside `run` at once. */
+class Slots {
+  private free: number;
+  private waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = n;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.free === 0) await new Promise<void>((r) => this.waiting.push(r));
+    this.free--;
+    try {
+      return await fn();
+    } finally {
+      this.free++;
+      this.waiting.shift()?.();
+    }
+  }
+}
 
 /** Up to this size, an mbox-looking file is split in memory first to see if it holds one message. */
 const SINGLE_MBOX_MAX = 4 * 1024 * 1024;
@@ -61,6 +85,7 @@ const UNSAFE = /(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[a-zA-Z]:[\\/]/;
 
 export class Walker {
   private readonly ctx: ReaderContext;
+  private readonly onMain = new Slots(MAIN_FILE_CONCURRENCY);
   private spoolCounter = 0;
   /** First error writing a parse result (a store failure): ends the walk, never swallowed. */
   private fatal: unknown = null;
@@ -154,6 +179,11 @@ export class Walker {
       await this.viaWorker(path, locator, parentId, depth, tracker);
       return;
     }
+    await this.onMain.run(() => this.readHere(path, locator, parentId, depth, tracker, existing));
+  }
+
+  /** A file the main thread reads itself: one met before (resume), or named by bytes that are not UTF-8. */
+  private async readHere(path: string | Buffer, locator: string, parentId: number | null, depth: number, tracker: Tracker, existing: ItemRow | undefined): Promise<void> {
     let head: Buffer;
     let size: number;
     let mtime: string;
@@ -206,7 +236,7 @@ export class Walker {
       return;
     }
     const head = Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength);
-    await this.handleFile(path, locator, parentId, depth, sniff(head), head, r.size, r.mtime, null, undefined, tracker, true);
+    await this.onMain.run(() => this.handleFile(path, locator, parentId, depth, sniff(head), head, r.size, r.mtime, null, undefined, tracker, true));
   }
 
   /** A whole file on disk (an input, or a spooled archive member). */

@@ -19,10 +19,13 @@ export interface ParseTask {
 
 /**
  * A file task: the worker reads up to this much of the file itself; a message no bigger is
- * parsed there, anything else goes back to the walker. Also what the task counts against the
- * in-flight bytes.
+ * parsed there, anything else goes back to the walker (which posts it as bytes, under the
+ * pool's byte bounds). Also what the task counts against the in-flight bytes. A batch of file
+ * tasks (pool.ts BATCH_TASKS, 8) then holds at most 4 MB of messages, as a batch of bytes does:
+ * at 1 MB, the peak RSS of an ingest of every shared corpus rose by ~30 MB (folders of large
+ * .msg and MimeKit test messages).
  */
-export const FILE_READ_MAX = 1024 * 1024;
+export const FILE_READ_MAX = 512 * 1024;
 
 /** What a worker found reading a file task (see parse-worker.ts readFileTask). */
 export type FileRead =

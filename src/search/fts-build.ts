@@ -45,11 +45,20 @@ export function ftsOwed(db: CaseDb): boolean {
 }
 
 /**
- * Document numbers in the case (schema `c`) missing from the index (schema `s`), ascending.
- * The schemas are `main`/`search` on the case's connection, `c`/`main` on the builder's.
+ * Adds every document of the case (schema `c`) the index (schema `s`) lacks, in ascending order,
+ * a page of BATCH at a time (memory stays flat whatever the case's size). The schemas are
+ * `main`/`search` on the case's connection, `c`/`main` on the builder's. Returns how many.
  */
-export function pendingDocs(conn: RawDb, c: string, s: string): number[] {
-  return (conn.prepare(`SELECT d.id AS doc FROM ${c}.search_docs d WHERE NOT EXISTS (SELECT 1 FROM ${s}.fts_docs f WHERE f.doc = d.id) ORDER BY d.id`).all() as { doc: number }[]).map((r) => Number(r.doc));
+export function indexOwedDocs(conn: RawDb, c: string, s: string): number {
+  const page = conn.prepare(`SELECT d.id AS doc FROM ${c}.search_docs d WHERE d.id > ? AND NOT EXISTS (SELECT 1 FROM ${s}.fts_docs f WHERE f.doc = d.id) ORDER BY d.id LIMIT ${BATCH}`);
+  let after = -(2 ** 52); // below every document number (indexer.ts: undated ones start at -2^51)
+  let n = 0;
+  for (;;) {
+    const docs = (page.all(after) as { doc: number | bigint }[]).map((r) => Number(r.doc));
+    if (!docs.length) return n;
+    n += indexDocs(conn, docs, c, s);
+    after = docs[docs.length - 1];
+  }
 }
 
 /** Adds `docs` (ascending) to the index, a transaction per BATCH. Returns how many were added. */
@@ -93,7 +102,7 @@ export function finishFts(db: CaseDb): number {
   const sdb = db as SqliteCaseDb;
   if (!sdb.searchAttached || !ftsOwed(db)) return 0;
   sdb.commit();
-  const n = indexDocs(sdb.db, pendingDocs(sdb.db, 'main', 'search'), 'main', 'search');
+  const n = indexOwedDocs(sdb.db, 'main', 'search');
   clearFtsDirty(db);
   return n;
 }

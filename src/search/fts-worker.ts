@@ -5,14 +5,15 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
-import { indexDocs, pendingDocs } from './fts-build.ts';
+import { indexOwedDocs } from './fts-build.ts';
 
 const { caseFile, searchFile } = workerData as { caseFile: string; searchFile: string };
 const conn = new DatabaseSync(searchFile, { timeout: 60_000 });
 conn.exec('PRAGMA journal_mode = WAL');
 conn.exec('PRAGMA synchronous = NORMAL');
-conn.exec('PRAGMA cache_size = -16384');
+// a small cache: it appends in document order, and it runs beside the case passes (memory)
+conn.exec('PRAGMA cache_size = -4096');
 conn.prepare('ATTACH DATABASE ? AS c').run(caseFile);
-const added = indexDocs(conn, pendingDocs(conn, 'c', 'main'), 'c', 'main');
+const added = indexOwedDocs(conn, 'c', 'main');
 conn.close();
 parentPort!.postMessage({ added });

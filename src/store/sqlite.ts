@@ -18,8 +18,8 @@ export const DB_FILE = 'trove.db';
  * thread writes the case: each file has its own write lock (search/fts-build.ts).
  */
 export const SEARCH_FILE = 'search.db';
-/** Text held by queued ordered() writes before they run early (on Enron, 16M chars cost 35 MB more peak RSS than 4M). */
-const QUEUE_CHARS = 8_000_000;
+/** Text held by queued ordered() writes before they run early (on Enron, 16M chars cost 35 MB more peak RSS than 4M, at the same speed). */
+const QUEUE_CHARS = 2_000_000;
 
 export interface OpenOptions {
   /** Create the case folder and database when missing. */
@@ -80,9 +80,6 @@ export class SqliteCaseDb implements CaseStore {
       content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       CREATE TABLE IF NOT EXISTS search.fts_docs (doc INTEGER PRIMARY KEY);`);
     if (made) {
-      // 8 MB of pending terms before FTS5 writes a segment (default 1 MB): Enron's rows, in
-      // document order, went in in 2.45 s instead of 3.2 s
-      this.db.exec("INSERT INTO search.search_fts (search_fts, rank) VALUES ('hashsize', 8388608)");
       // a case whose index file was deleted: every document is owed to the new one
       this.db.exec(`INSERT INTO meta (key, value) SELECT 'fts_dirty', '{"pid":0,"host":""}' WHERE EXISTS (SELECT 1 FROM search_text) ON CONFLICT (key) DO NOTHING`);
     }
