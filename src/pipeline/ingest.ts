@@ -158,9 +158,10 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     // case-level passes need every message: run them after the parse workers are gone (memory)
     await pool.close();
     phaseDone('read');
-    // the full-text index is built by a thread of its own meanwhile (search/fts-build.ts)
-    fts = startFtsBuilder(db);
     if (restoreIndexes(db) > 0) phaseDone('indexes');
+    // the full-text index is built by a thread of its own meanwhile (search/fts-build.ts); not
+    // beside the index builds above, whose sorts take memory of their own
+    fts = startFtsBuilder(db);
     indexPending(db);
     phaseDone('index');
     collectGarbage();

@@ -20,7 +20,7 @@ interface Py {
 
 const work = mkdtempSync(join(tmpdir(), 'trove-corpora-'));
 const caseDir = join(work, 'case');
-let summary: { messages: number; peakRssMb: number; seconds: number };
+let summary: { messages: number; peakRssMb: number; seconds: number; phases?: unknown };
 let st: StatusJson;
 let recs: Rec[];
 let py: Py;
@@ -52,7 +52,7 @@ const idSet = (rs: Rec[]) => new Set(rs.map((r) => r.message_id).filter((x): x i
 
 describe('ingest of the shared corpora', () => {
   it('stays within 512 MB of memory for everything together', () => {
-    console.log(`all corpora: ${summary.messages} messages in ${summary.seconds} s, peak RSS ${summary.peakRssMb} MB`);
+    console.log(`all corpora: ${summary.messages} messages in ${summary.seconds} s, peak RSS ${summary.peakRssMb} MB; stages ${JSON.stringify(summary.phases)}`);
     expect(summary.peakRssMb).toBeLessThanOrEqual(512);
   });
 
