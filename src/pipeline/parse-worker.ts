@@ -70,12 +70,11 @@ async function readFileTask(path: string): Promise<FileRead> {
   } catch (e) {
     return { kind: 'io-error', error: describe(e) };
   }
-  const whole = bytes.length === size;
-  if (whole && size <= data.limits.maxMessageBytes && sniff(bytes) === 'message') return { kind: 'message', size, mtime, result: await parseTask(bytes, 'rfc822', 'as-found') };
+  if (bytes.length === size && size <= data.limits.maxMessageBytes && sniff(bytes) === 'message') return { kind: 'message', size, mtime, result: await parseTask(bytes, 'rfc822', 'as-found') };
   // only the first bytes go back: the walker reads the rest itself when it needs it, and a reply
   // that waits for the walker holds no more than this outside the pool's in-flight bounds
   const head = bytes.subarray(0, SNIFF_BYTES);
-  return { kind: 'other', size, mtime, whole: head.length === size, head: ownBuffer(head) };
+  return { kind: 'other', size, mtime, head: ownBuffer(head) };
 }
 
 parentPort!.on('message', async (tasks: ParseTask[]) => {

@@ -31,8 +31,8 @@ export const FILE_READ_MAX = 512 * 1024;
 export type FileRead =
   /** A whole message, parsed. */
   | { kind: 'message'; size: number; mtime: string; result: MessageResult }
-  /** Anything else (or a file over FILE_READ_MAX): its first bytes, or all of them, for the walker. */
-  | { kind: 'other'; size: number; mtime: string; head: Uint8Array; whole: boolean }
+  /** Anything else (or a file over FILE_READ_MAX): its first bytes (SNIFF_BYTES), all of them when it is no bigger. */
+  | { kind: 'other'; size: number; mtime: string; head: Uint8Array }
   | { kind: 'special' }
   | { kind: 'io-error'; error: string };
 
