@@ -125,11 +125,12 @@ export class SqliteCaseDb implements CaseStore {
 
   /**
    * A write that may run at any point before the open transaction commits, in ascending `key`
-   * order with the others queued (`chars`: roughly how much text it holds). For the full-text
-   * table: FTS5 writes its pending terms out as a new segment whenever a rowid arrives below
-   * the previous one, and document numbers follow the messages' dates, not the order files are
-   * read in. Inserted as they came, Enron's 44,715 messages took 7.9 s; sorted, 3.2 s (the same
-   * rows, measured in isolation). The queue runs early past QUEUE_CHARS, which bounds memory.
+   * order with the others queued (`chars`: roughly how much text it holds). Used for
+   * search_text, keyed by document number: numbers follow the messages' dates, not the order
+   * files are read in, and sorted rows that fall together share leaf pages. It was written for
+   * the FTS5 table when ingest wrote it here (FTS5 starts a segment whenever a rowid goes down:
+   * Enron's rows took 7.9 s as they came, 3.2 s sorted); for search_text its gain was not measured
+   * apart. The queue runs early past QUEUE_CHARS, which bounds memory.
    */
   ordered(key: number, chars: number, sql: string, ...params: unknown[]): void {
     if (!this.inTx) {
