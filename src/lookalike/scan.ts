@@ -147,6 +147,13 @@ export interface ScanResult {
 /** The case's own domains, guessed from the most common recipient domains. */
 export function guessTargets(db: CaseDb): string[] {
   const counts = new Map<string, number>();
+  // a case names few distinct hosts, each many times: the public-suffix lookup once per host
+  const registered = new Map<string, string | null>();
+  const registeredOf = (host: string): string | null => {
+    let r = registered.get(host);
+    if (r === undefined) registered.set(host, (r = parseHost(host)?.registered ?? null));
+    return r;
+  };
   // only the recipient lists leave SQLite: parsing each message's whole MIME record was most of this
   for (const r of db.db.prepare("SELECT json_extract(parsed, '$.to') AS t, json_extract(parsed, '$.cc') AS c FROM messages").iterate() as Iterable<{ t: string | null; c: string | null }>) {
     let to: { address: string }[];
@@ -154,7 +161,7 @@ export function guessTargets(db: CaseDb): string[] {
     try { to = r.t ? JSON.parse(r.t) : []; cc = r.c ? JSON.parse(r.c) : []; } catch { continue; }
     const seen = new Set<string>();
     for (const a of [...to, ...cc]) {
-      const reg = parseHost(a.address.slice(a.address.lastIndexOf('@') + 1))?.registered;
+      const reg = registeredOf(a.address.slice(a.address.lastIndexOf('@') + 1));
       if (reg && !WEBMAIL.has(reg)) seen.add(reg);
     }
     for (const d of seen) counts.set(d, (counts.get(d) ?? 0) + 1);

@@ -22,10 +22,16 @@ import { deferOrRun } from './indexer.ts';
 const DIRTY = 'fts_dirty';
 /** Documents per transaction of the builder. */
 const BATCH = 5000;
+/**
+ * FTS5's in-memory buffer of pending terms ('hashsize', 1 MB by default): each time it fills, a
+ * new segment is written and the automatic merges rewrite it later. At 32 MB, Enron's index was
+ * built in 2.45 s instead of 3.34 s (the same 44,715 documents, standalone).
+ */
+const FTS_HASH_BYTES = 32 * 1024 * 1024;
 
 /** Marks the index as owing documents, by this process (inside the caller's transaction). */
 export function markFtsDirty(db: CaseDb): void {
-  deferOrRun(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', DIRTY, JSON.stringify({ pid: process.pid, host: hostname() }));
+  db.oncePerTx(DIRTY, () => deferOrRun(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', DIRTY, JSON.stringify({ pid: process.pid, host: hostname() })));
 }
 
 function dirtyMark(db: CaseDb): { pid: number; host: string } | null {
@@ -66,6 +72,8 @@ export function indexDocs(conn: RawDb, docs: readonly number[], c: string, s: st
   const text = conn.prepare(`SELECT subject, body, from_, to_, cc_, filename, attachment FROM ${c}.search_text WHERE doc = ?`);
   const fts = conn.prepare(`INSERT INTO ${s}.search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const done = conn.prepare(`INSERT INTO ${s}.fts_docs (doc) VALUES (?)`);
+  // a persistent setting of the table; writing it again is harmless
+  conn.exec(`INSERT INTO ${s}.search_fts (search_fts, rank) VALUES ('hashsize', ${FTS_HASH_BYTES})`);
   let n = 0;
   for (let i = 0; i < docs.length; i += BATCH) {
     // deferred, not IMMEDIATE: it writes only the index file, and reads the case
@@ -89,7 +97,10 @@ export function indexDocs(conn: RawDb, docs: readonly number[], c: string, s: st
 
 /** Clears the mark once nothing is owed (whoever set it). */
 export function clearFtsDirty(db: CaseDb): void {
-  db.tx(() => db.stmt('DELETE FROM meta WHERE key = ?').run(DIRTY));
+  db.tx(() => {
+    db.stmt('DELETE FROM meta WHERE key = ?').run(DIRTY);
+    db.forgetOnce(DIRTY);
+  });
 }
 
 /**

@@ -72,6 +72,8 @@ export class PgCaseDb implements CaseStore {
   readonly db: RawDb;
   private readonly h: number;
   private inTx = false;
+  /** oncePerTx keys done in the open transaction. */
+  private txOnce = new Set<string>();
   private closed = false;
   private readonly stmts = new Map<string, Stmt>();
   private readonly names = new Map<string, string>();
@@ -219,8 +221,19 @@ export class PgCaseDb implements CaseStore {
     if (this.pending.length >= 500 || this.pendingBytes >= 16 << 20) this.flushPending();
   }
 
+  oncePerTx(key: string, fn: () => void): void {
+    if (this.inTx && this.txOnce.has(key)) return;
+    fn();
+    if (this.inTx) this.txOnce.add(key);
+  }
+
+  forgetOnce(key: string): void {
+    this.txOnce.delete(key);
+  }
+
   begin(): void {
     if (!this.inTx) {
+      this.txOnce.clear();
       this.exec('BEGIN');
       this.inTx = true;
     }
@@ -230,6 +243,7 @@ export class PgCaseDb implements CaseStore {
     if (this.inTx) {
       this.exec('COMMIT');
       this.inTx = false;
+      this.txOnce.clear();
     } else this.flushPending();
   }
 
@@ -239,6 +253,7 @@ export class PgCaseDb implements CaseStore {
     if (this.inTx) {
       this.exec('ROLLBACK');
       this.inTx = false;
+      this.txOnce.clear();
     }
   }
 

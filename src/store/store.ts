@@ -39,6 +39,13 @@ export interface CaseStore {
   begin(): void;
   commit(): void;
   rollback(): void;
+  /**
+   * Runs `fn` once per transaction under `key` (every time outside one): for marks such as
+   * "threads are dirty" that every message sets and one row holds.
+   */
+  oncePerTx(key: string, fn: () => void): void;
+  /** Lets `key` run again in the open transaction (its mark was deleted there). */
+  forgetOnce(key: string): void;
   /** Runs fn in a transaction of its own (or inside the open one). */
   tx<T>(fn: () => T): T;
   close(): void;
