@@ -105,7 +105,6 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   const total = abs.map(totalBytes).reduce((a, b) => a + b, 0);
   // a load large beside the case goes in without the secondary indexes, built once at the end (store/bulk.ts)
   const dbBytes = db.dialect === 'sqlite' ? await stat(join(db.dir, DB_FILE)).then((s) => s.size, () => 0) : 0;
-  if (db.dialect === 'sqlite') (db as SqliteCaseDb).sizeCacheFor(total, dbBytes);
   const bulk = shouldDefer(db, total, dbBytes);
   if (bulk) deferIndexes(db);
   else restoreIndexes(db);

@@ -27,10 +27,6 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
-/** The case connection's page cache, and how far a large load may grow it (sizeCacheFor). */
-const CACHE_MIN = 16 * 1024 * 1024;
-const CACHE_MAX = 64 * 1024 * 1024;
-
 export class SqliteCaseDb implements CaseStore {
   readonly dialect = 'sqlite' as const;
   readonly dir: string;
@@ -63,25 +59,9 @@ export class SqliteCaseDb implements CaseStore {
     // a read-only open of a case whose index file was never made finds no index (search says so)
     if (!this.readOnly || existsSync(join(this.dir, SEARCH_FILE))) this.attachSearch();
     this.db.exec('PRAGMA foreign_keys = OFF');
-    this.db.exec(`PRAGMA cache_size = -${CACHE_MIN / 1024}`);
+    this.db.exec('PRAGMA cache_size = -16384');
     // Checkpoint every ~64 MB of WAL rather than 4 MB: fewer fsyncs during ingest's large writes.
     this.db.exec('PRAGMA wal_autocheckpoint = 16384');
-  }
-
-  /**
-   * Sizes the page cache for a load of `inputBytes` into this case (`dbBytes` now). A load
-   * inserts into three indexes keyed by SHA-256 (messages, blobs, search_docs.message) at random
-   * places; once they outgrow the cache, each insert reads its page back and each commit writes
-   * more of them, and the cost per message grows with the case (Enron 16×: the read stage took
-   * 317 µs a message against 249 at 1×). They take about 6.6% of the input's size (Enron: 3 ×
-   * 3.5 MB for 159 MB), and the case about 3.3 times its input: the cache is a tenth of the
-   * input the case will hold (room for them and the pages being appended to), from CACHE_MIN up
-   * to CACHE_MAX. Enron alone, or every shared corpus together, keeps CACHE_MIN.
-   */
-  sizeCacheFor(inputBytes: number, dbBytes: number): void {
-    const want = 0.1 * (inputBytes + dbBytes / 3.3);
-    const bytes = Math.round(Math.min(CACHE_MAX, Math.max(CACHE_MIN, want)));
-    this.db.exec(`PRAGMA cache_size = -${Math.floor(bytes / 1024)}`);
   }
 
   /** Whether the index file is attached (ingest lets go of it while its builder thread writes it). */
