@@ -35,11 +35,13 @@ export type CommandErrorCode =
   | 'case-not-found'
   | 'not-found'
   | 'input-not-found'
+  /** The case database is damaged (store/unsynced.ts): delete it and ingest again. */
+  | 'case-damaged'
   | 'internal';
 
 export type ErrorCode = ItemErrorCode | SkipCode | CommandErrorCode;
 
-const USER_CODES: ReadonlySet<string> = new Set<CommandErrorCode>(['usage', 'case-not-found', 'not-found', 'input-not-found']);
+const USER_CODES: ReadonlySet<string> = new Set<CommandErrorCode>(['usage', 'case-not-found', 'not-found', 'input-not-found', 'case-damaged']);
 
 export class TroveError extends Error {
   readonly code: ErrorCode;

@@ -12,7 +12,8 @@ import { TroveError } from '../core/errors.ts';
 import type { Limits } from '../core/limits.ts';
 import { Walker } from '../ingest/walker.ts';
 import { IngestWriter, type RunCounts } from '../store/ingest-writer.ts';
-import { DB_FILE, SqliteCaseDb, type CaseDb } from '../store/sqlite.ts';
+import { DB_FILE, SEARCH_FILE, SqliteCaseDb, type CaseDb } from '../store/sqlite.ts';
+import { beginUnsynced, endUnsynced } from '../store/unsynced.ts';
 import { buildFtsInThread, finishFts, ftsOwed } from '../search/fts-build.ts';
 import { ParsePool } from './pool.ts';
 import { loadKeys } from '../store/keys.ts';
@@ -105,6 +106,8 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   const total = abs.map(totalBytes).reduce((a, b) => a + b, 0);
   // a load large beside the case goes in without the secondary indexes, built once at the end (store/bulk.ts)
   const dbBytes = db.dialect === 'sqlite' ? await stat(join(db.dir, DB_FILE)).then((s) => s.size, () => 0) : 0;
+  // a first load into an empty case runs without fsync (store/unsynced.ts)
+  const unsynced = db instanceof SqliteCaseDb && beginUnsynced(db.db);
   const bulk = shouldDefer(db, total, dbBytes);
   if (bulk) deferIndexes(db);
   else restoreIndexes(db);
@@ -161,7 +164,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     if (restoreIndexes(db) > 0) phaseDone('indexes');
     // the full-text index is built by a thread of its own meanwhile (search/fts-build.ts); not
     // beside the index builds above, whose sorts take memory of their own
-    fts = startFtsBuilder(db);
+    fts = startFtsBuilder(db, unsynced);
     indexPending(db);
     phaseDone('index');
     collectGarbage();
@@ -175,11 +178,20 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
     await finishFtsBuilder();
     phaseDone('fts');
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'done', run));
+    if (unsynced) endUnsynced((db as SqliteCaseDb).db, db.dir, [DB_FILE, SEARCH_FILE]);
   } catch (e) {
     writer.flush();
     await finishFtsBuilder().catch(() => undefined);
     restoreIndexes(db);
     db.tx(() => db.stmt('UPDATE runs SET finished_at = ?, status = ? WHERE id = ?').run(new Date().toISOString(), 'failed', run));
+    // left set if this fails too: the next open clears it, or checks the case after a reboot
+    if (unsynced) {
+      try {
+        endUnsynced((db as SqliteCaseDb).db, db.dir, [DB_FILE, SEARCH_FILE]);
+      } catch {
+        // the error above is the one to report
+      }
+    }
     throw e;
   } finally {
     await pool.close();
@@ -192,10 +204,10 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
  * SQLite: starts the index builder thread when the index owes documents, after letting go of the
  * index file (its transactions would otherwise lock it). Null when there is nothing to build.
  */
-function startFtsBuilder(db: CaseDb): Promise<number> | null {
+function startFtsBuilder(db: CaseDb, unsynced: boolean): Promise<number> | null {
   if (!(db instanceof SqliteCaseDb) || !db.searchAttached || !ftsOwed(db)) return null;
   db.detachSearch();
-  return buildFtsInThread(db.dir);
+  return buildFtsInThread(db.dir, { unsynced });
 }
 
 function peakRssMb(): number {

@@ -123,9 +123,9 @@ export function finishFts(db: CaseDb): number {
  * (detachSearch). Resolves with how many documents it added; rejects if it failed (what it did
  * not add stays owed, for finishFts).
  */
-export function buildFtsInThread(dir: string): Promise<number> {
+export function buildFtsInThread(dir: string, opts: { unsynced?: boolean } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./fts-worker.ts', import.meta.url), { workerData: { caseFile: join(dir, DB_FILE), searchFile: join(dir, SEARCH_FILE) } });
+    const w = new Worker(new URL('./fts-worker.ts', import.meta.url), { workerData: { caseFile: join(dir, DB_FILE), searchFile: join(dir, SEARCH_FILE), unsynced: opts.unsynced === true } });
     let added: number | null = null;
     w.on('message', (m: { added: number }) => (added = m.added));
     w.on('error', reject);

@@ -7,10 +7,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { indexOwedDocs } from './fts-build.ts';
 
-const { caseFile, searchFile } = workerData as { caseFile: string; searchFile: string };
+const { caseFile, searchFile, unsynced } = workerData as { caseFile: string; searchFile: string; unsynced: boolean };
 const conn = new DatabaseSync(searchFile, { timeout: 60_000 });
 conn.exec('PRAGMA journal_mode = WAL');
-conn.exec('PRAGMA synchronous = NORMAL');
+// a first load's index is written without fsync too; the load flushes it at its end (store/unsynced.ts)
+conn.exec(`PRAGMA synchronous = ${unsynced ? 'OFF' : 'NORMAL'}`);
 // a small cache: it appends in document order, and it runs beside the case passes (memory)
 conn.exec('PRAGMA cache_size = -4096');
 conn.prepare('ATTACH DATABASE ? AS c').run(caseFile);

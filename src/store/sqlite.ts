@@ -10,6 +10,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { TroveError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { runInTransaction, type CaseStore } from './store.ts';
+import { checkUnsynced } from './unsynced.ts';
 
 export const DB_FILE = 'trove.db';
 /**
@@ -52,10 +53,13 @@ export class SqliteCaseDb implements CaseStore {
     if (!opts.readOnly) {
       this.db.exec('PRAGMA journal_mode = WAL');
       // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the
-      // last commits, never corrupt the file); resume re-does whatever was lost.
+      // last commits, never corrupt the file); resume re-does whatever was lost. A first load
+      // into an empty case runs without fsync (store/unsynced.ts).
       this.db.exec('PRAGMA synchronous = NORMAL');
-      this.migrate();
     }
+    // before anything else reads the case: what a first load cut short by a machine crash left
+    checkUnsynced(this.db, this.dir, !this.readOnly);
+    if (!opts.readOnly) this.migrate();
     // a read-only open of a case whose index file was never made finds no index (search says so)
     if (!this.readOnly || existsSync(join(this.dir, SEARCH_FILE))) this.attachSearch();
     this.db.exec('PRAGMA foreign_keys = OFF');
