@@ -18,7 +18,7 @@ import { TroveError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { PgRequest, PgResponse } from './pg-worker.ts';
 import { primaryKeysOf, translate, translateDdl, type TranslateContext } from './sql-translate.ts';
-import { runInTransaction, type CaseStore, type RawDb, type Row, type RunResult, type Stmt } from './store.ts';
+import { runInTransaction, TxOnce, type CaseStore, type RawDb, type Row, type RunResult, type Stmt } from './store.ts';
 
 let call: ((req: PgRequest) => PgResponse) | null = null;
 /** Round trips to the connection thread, by operation (TROVE_PG_STATS=1 prints them at exit). */
@@ -73,7 +73,7 @@ export class PgCaseDb implements CaseStore {
   private readonly h: number;
   private inTx = false;
   /** oncePerTx keys done in the open transaction. */
-  private txOnce = new Set<string>();
+  private readonly txOnce = new TxOnce();
   private closed = false;
   private readonly stmts = new Map<string, Stmt>();
   private readonly names = new Map<string, string>();
@@ -222,13 +222,11 @@ export class PgCaseDb implements CaseStore {
   }
 
   oncePerTx(key: string, fn: () => void): void {
-    if (this.inTx && this.txOnce.has(key)) return;
-    fn();
-    if (this.inTx) this.txOnce.add(key);
+    this.txOnce.run(this.inTx, key, fn);
   }
 
   forgetOnce(key: string): void {
-    this.txOnce.delete(key);
+    this.txOnce.forget(key);
   }
 
   begin(): void {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { TroveError } from '../core/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { runInTransaction, type CaseStore } from './store.ts';
+import { runInTransaction, TxOnce, type CaseStore } from './store.ts';
 import { checkUnsynced } from './unsynced.ts';
 
 export const DB_FILE = 'trove.db';
@@ -35,7 +35,7 @@ export class SqliteCaseDb implements CaseStore {
   private stmts = new Map<string, StatementSync>();
   private inTx = false;
   /** oncePerTx keys done in the open transaction. */
-  private txOnce = new Set<string>();
+  private readonly txOnce = new TxOnce();
   /** Writes queued by ordered(), run in key order before the transaction commits. */
   private queued: { key: number; sql: string; params: unknown[] }[] = [];
   private queuedChars = 0;
@@ -158,13 +158,11 @@ export class SqliteCaseDb implements CaseStore {
   }
 
   oncePerTx(key: string, fn: () => void): void {
-    if (this.inTx && this.txOnce.has(key)) return;
-    fn();
-    if (this.inTx) this.txOnce.add(key);
+    this.txOnce.run(this.inTx, key, fn);
   }
 
   forgetOnce(key: string): void {
-    this.txOnce.delete(key);
+    this.txOnce.forget(key);
   }
 
   begin(): void {

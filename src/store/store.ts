@@ -51,6 +51,26 @@ export interface CaseStore {
   close(): void;
 }
 
+/** What CaseStore.oncePerTx ran in the open transaction, for both back-ends. */
+export class TxOnce {
+  private done = new Set<string>();
+
+  run(inTx: boolean, key: string, fn: () => void): void {
+    if (inTx && this.done.has(key)) return;
+    fn();
+    if (inTx) this.done.add(key);
+  }
+
+  forget(key: string): void {
+    this.done.delete(key);
+  }
+
+  /** At every transaction's start and end. */
+  clear(): void {
+    this.done.clear();
+  }
+}
+
 /**
  * CaseStore.tx for both back-ends: `fn` inside the open transaction when there is one (`open`),
  * else in one of its own, committed when fn returns and rolled back when it throws.
