@@ -197,26 +197,8 @@ export function writeIndex(db: CaseDb, id: string, f: IndexFields): void {
       'INSERT INTO search_text (doc, subject, body, from_, to_, cc_, filename, attachment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', doc, ...cols);
     markFtsDirty(db);
   }
-  if (db.dialect === 'sqlite') insertAddresses(db, doc, f.addresses);
-  else for (const a of f.addresses) deferOrRun(db, 'INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)', doc, a.role, a.address, a.name, a.rdomain);
+  for (const a of f.addresses) deferOrRun(db, 'INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES (?, ?, ?, ?, ?)', doc, a.role, a.address, a.name, a.rdomain);
   markThreadsDirty(db);
-}
-
-/** Rows per INSERT of addresses (5 parameters each, well within SQLite's 32,766). */
-const ADDRESS_ROWS = 32;
-
-/**
- * A message's addresses in one statement per ADDRESS_ROWS rather than one each: Enron's 44,715
- * messages have 507,916 of them, and each statement run costs a call into SQLite and a fresh
- * start of its program.
- */
-function insertAddresses(db: CaseDb, doc: number, addresses: IndexFields['addresses']): void {
-  for (let i = 0; i < addresses.length; i += ADDRESS_ROWS) {
-    const rows = addresses.slice(i, i + ADDRESS_ROWS);
-    const params: unknown[] = [];
-    for (const a of rows) params.push(doc, a.role, a.address, a.name, a.rdomain);
-    db.stmt(`INSERT INTO search_addresses (doc, role, address, name, rdomain) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`).run(...(params as never[]));
-  }
 }
 
 /** A write whose result is not needed: batched with the next round trip where the store can (PostgreSQL). */
