@@ -69,14 +69,22 @@ export function caseIsEmpty(db: DatabaseSync): boolean {
 
 /**
  * Starts an unsynced load: records the mark durably, then turns fsync off. The caller holds no
- * open transaction. Returns false (and changes nothing) when the case is not empty.
+ * open transaction. Returns false (and changes nothing) when the case is not empty, or when the
+ * mark could not be put on disk.
  */
 export function beginUnsynced(db: DatabaseSync): boolean {
   if (!caseIsEmpty(db)) return false;
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
     .run(KEY, JSON.stringify({ pid: process.pid, host: hostname(), boot: bootId() } satisfies Mark));
-  // the mark on disk before anything is written without fsync
-  db.exec('PRAGMA wal_checkpoint(FULL)');
+  // the mark in the database file, on disk, before anything is written without fsync: a later
+  // checkpoint may restart the WAL, and one without fsync could lose a mark kept only there.
+  // A reader on an older snapshot (a `trove serve` started on the empty case) can keep the
+  // checkpoint from finishing: the load then keeps fsync.
+  const ck = db.prepare('PRAGMA wal_checkpoint(FULL)').get() as { busy: number; log: number; checkpointed: number };
+  if (ck.busy !== 0 || ck.checkpointed !== ck.log) {
+    db.prepare('DELETE FROM meta WHERE key = ?').run(KEY);
+    return false;
+  }
   db.exec('PRAGMA synchronous = OFF');
   return true;
 }

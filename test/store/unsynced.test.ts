@@ -107,6 +107,25 @@ describe('a first load without fsync', () => {
     }
   });
 
+  it('keeps fsync when a reader on an older snapshot keeps the mark from reaching the database file', () => {
+    const dir = join(tmp(), 'c');
+    new CaseDb(dir, { create: true }).close();
+    const reader = new DatabaseSync(join(dir, DB_FILE), { readOnly: true });
+    const writer = new DatabaseSync(join(dir, DB_FILE));
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM meta').get();
+      expect(beginUnsynced(writer)).toBe(false);
+      expect((writer.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous).not.toBe(0);
+      expect(writer.prepare("SELECT 1 FROM meta WHERE key = 'unsynced_load'").get()).toBeUndefined();
+      reader.exec('COMMIT');
+      expect(beginUnsynced(writer)).toBe(true);
+    } finally {
+      reader.close();
+      writer.close();
+    }
+  });
+
   it('cut short by trove stopping (same boot): the case is used as it is and the mark cleared', () => {
     const dir = copyCase(base);
     leaveMark(dir, bootId());
