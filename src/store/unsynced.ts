@@ -124,6 +124,8 @@ export function checkUnsynced(db: DatabaseSync, dir: string, writable: boolean):
     return; // a case from before the meta table: nothing was loaded this way
   }
   if (!mark || mark.pid === process.pid) return;
+  // another machine's boot cannot be told from here (and a WAL case is used from one machine)
+  if (mark.host !== hostname()) return;
   if (mark.boot !== bootId()) {
     throw new TroveError('case-damaged',
       `the case at ${dir} may be damaged: the machine stopped while its first load was being written, which trove does without waiting for the disk, so what reached the disk cannot be trusted; delete the case folder and ingest again (the dump itself was never written to)`);
