@@ -26,6 +26,7 @@
  *     says to delete the case folder and ingest again.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -38,7 +39,11 @@ interface Mark {
   pid: number;
   host: string;
   boot: string;
+  /** This process's own (a later process may get the same pid). */
+  token?: string;
 }
+
+const TOKEN = randomUUID();
 
 /**
  * This boot of the machine: Linux's boot id, else the boot time to the minute (a clock step of
@@ -75,7 +80,7 @@ export function caseIsEmpty(db: DatabaseSync): boolean {
 export function beginUnsynced(db: DatabaseSync): boolean {
   if (!caseIsEmpty(db)) return false;
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-    .run(KEY, JSON.stringify({ pid: process.pid, host: hostname(), boot: bootId() } satisfies Mark));
+    .run(KEY, JSON.stringify({ pid: process.pid, host: hostname(), boot: bootId(), token: TOKEN } satisfies Mark));
   // the mark in the database file, on disk, before anything is written without fsync: a later
   // checkpoint may restart the WAL, and one without fsync could lose a mark kept only there.
   // A reader on an older snapshot (a `trove serve` started on the empty case) can keep the
@@ -123,14 +128,14 @@ export function checkUnsynced(db: DatabaseSync, dir: string, writable: boolean):
   } catch {
     return; // a case from before the meta table: nothing was loaded this way
   }
-  if (!mark || mark.pid === process.pid) return;
+  if (!mark || mark.token === TOKEN) return;
   // another machine's boot cannot be told from here (and a WAL case is used from one machine)
   if (mark.host !== hostname()) return;
   if (mark.boot !== bootId()) {
     throw new TroveError('case-damaged',
       `the case at ${dir} may be damaged: the machine stopped while its first load was being written, which trove does without waiting for the disk, so what reached the disk cannot be trusted; delete the case folder and ingest again (the dump itself was never written to)`);
   }
-  // a live loader
+  // a live loader (an earlier process whose pid this one got is not: heldElsewhere)
   if (heldElsewhere(mark)) return;
   if (writable) db.prepare('DELETE FROM meta WHERE key = ?').run(KEY);
 }

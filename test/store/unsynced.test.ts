@@ -49,9 +49,9 @@ function copyCase(from: string): string {
   return to;
 }
 
-/** The mark an unsynced load leaves while it runs, as if its process were gone. */
-function leaveMark(dir: string, boot: string): void {
-  const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+/** The mark an unsynced load leaves while it runs, as if its process were gone (or had the pid `pid`). */
+function leaveMark(dir: string, boot: string, pid?: number): void {
+  const gone = pid ?? spawnSync(process.execPath, ['-e', '0']).pid;
   const db = new DatabaseSync(join(dir, DB_FILE));
   try {
     db.prepare("INSERT INTO meta (key, value) VALUES ('unsynced_load', ?)").run(JSON.stringify({ pid: gone, host: hostname(), boot }));
@@ -134,6 +134,13 @@ describe('a first load without fsync', () => {
     expect(meta(dir, 'unsynced_load')).toBeNull();
     // the index file was not thrown away
     expect(indexFileMarked(dir)).toBe(true);
+  });
+
+  it('a mark left by an earlier process with the pid of this one is not taken for its own', () => {
+    const dir = copyCase(base);
+    leaveMark(dir, bootId(), process.pid);
+    new CaseDb(dir, { create: false }).close();
+    expect(meta(dir, 'unsynced_load')).toBeNull();
   });
 
   it('after a reboot, the case is refused with case-damaged and what to do, even when it looks whole', () => {
