@@ -19,7 +19,7 @@
  * - whoever opens the case later and finds the mark of a process that is gone:
  *   - same boot: only the process stopped, and what it wrote is intact (it is in the OS's cache
  *     and reaches the disk); the mark is cleared, and the next ingest resumes as after any crash;
- *   - another boot (or one that cannot be told): the machine stopped during the load, and what
+ *   - another boot: the machine stopped during the load, and what
  *     reached the disk cannot be trusted. A check would not settle it: a page the disk never got
  *     leaves an older page that is well formed, and rows missing from a well-formed tree pass
  *     `PRAGMA quick_check` and even `integrity_check`. The open fails with `case-damaged`, which
@@ -47,7 +47,7 @@ const TOKEN = randomUUID();
 
 /**
  * This boot of the machine: Linux's boot id, else the boot time to the minute (a clock step of
- * a minute or more reads as a reboot, which only costs a check).
+ * a minute or more then reads as a reboot, and refuses a case that may be whole: the safe side).
  */
 export function bootId(): string {
   try {
