@@ -50,13 +50,27 @@ export function ftsOwed(db: CaseDb): boolean {
   return m !== null && !heldElsewhere(m);
 }
 
+/** A document (`d`, a search_docs row) that the index in schema `s` does not have. */
+const owed = (s: string): string => `NOT EXISTS (SELECT 1 FROM ${s}.fts_docs f WHERE f.doc = d.id)`;
+
+/**
+ * How many documents the index owes, for `trove status`; 0 when it owes none (no mark), null
+ * when the index file is not attached (a read-only open of a case without one).
+ */
+export function ftsOwedCount(db: CaseDb): number | null {
+  if (db.dialect !== 'sqlite') return 0;
+  if (!(db as SqliteCaseDb).searchAttached) return null;
+  if (!dirtyMark(db)) return 0;
+  return Number((db.stmt(`SELECT COUNT(*) AS n FROM search_docs d WHERE ${owed('search')}`).get() as { n: number | bigint }).n);
+}
+
 /**
  * Adds every document of the case (schema `c`) the index (schema `s`) lacks, in ascending order,
  * a page of BATCH at a time (memory stays flat whatever the case's size). The schemas are
  * `main`/`search` on the case's connection, `c`/`main` on the builder's. Returns how many.
  */
 export function indexOwedDocs(conn: RawDb, c: string, s: string): number {
-  const page = conn.prepare(`SELECT d.id AS doc FROM ${c}.search_docs d WHERE d.id > ? AND NOT EXISTS (SELECT 1 FROM ${s}.fts_docs f WHERE f.doc = d.id) ORDER BY d.id LIMIT ${BATCH}`);
+  const page = conn.prepare(`SELECT d.id AS doc FROM ${c}.search_docs d WHERE d.id > ? AND ${owed(s)} ORDER BY d.id LIMIT ${BATCH}`);
   let after = -(2 ** 52); // below every document number (indexer.ts: undated ones start at -2^51)
   let n = 0;
   for (;;) {

@@ -3,6 +3,7 @@
  * Read side of the case: accounting (`status`), export records, one message (`show`).
  */
 import { deferredIndexes } from './bulk.ts';
+import { ftsOwedCount } from '../search/fts-build.ts';
 import { DEFAULT_LIMITS } from '../core/limits.ts';
 import { parseMessage } from '../mime/parse.ts';
 import type { ParsedMessage } from '../mime/types.ts';
@@ -27,6 +28,11 @@ export interface Status {
   runs: { id: number; started_at: string; finished_at: string | null; status: string }[];
   /** Secondary indexes a bulk load dropped and has not built again (store/bulk.ts): an ingest is running or was killed. Absent when none. */
   deferred_indexes?: string[];
+  /**
+   * Documents not in the full-text index yet (SQLite: an ingest's builder is adding them, or was
+   * stopped; the next ingest, search or serve adds them, and searches miss them until then). Absent when none.
+   */
+  index_owed?: number;
   /** Server mode (PostgreSQL): the ingest queue and what each worker process has done. */
   queue?: { jobs: number; done: number; running: number; queued: number };
   workers?: WorkerStatus[];
@@ -92,8 +98,14 @@ export function status(db: CaseDb): Status {
     bytes: count('SELECT COALESCE(SUM(size), 0) AS n FROM messages'),
     runs: db.stmt('SELECT id, started_at, finished_at, status FROM runs ORDER BY id').all() as Status['runs'],
     ...deferred(db),
+    ...indexOwed(db),
     ...serverStatus(db),
   };
+}
+
+function indexOwed(db: CaseDb): { index_owed?: number } {
+  const n = ftsOwedCount(db);
+  return n ? { index_owed: n } : {};
 }
 
 function deferred(db: CaseDb): { deferred_indexes?: string[] } {

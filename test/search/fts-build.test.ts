@@ -17,6 +17,8 @@ import { indexPending, search } from '../../src/search/index.ts';
 import { indexDocs } from '../../src/search/fts-build.ts';
 import { CaseDb, DB_FILE, SEARCH_FILE } from '../../src/store/sqlite.ts';
 import { CORPORA } from '../helpers/corpora.ts';
+import { troveJson } from '../helpers/cli.ts';
+import type { Status } from '../../src/store/queries.ts';
 
 const MBOX = join(CORPORA, 'mbox', 'httpd-users-2020-07.mbox');
 const QUERIES = ['apache', 'proxy*', '"virtual host"', 'subject:ssl', 'from:apache.org', 'error NOT warning', 'rewrite date:2020-07-01..2020-07-31'];
@@ -100,10 +102,13 @@ describe('full-text index in its own file', () => {
     db.prepare("INSERT INTO meta (key, value) VALUES ('fts_dirty', ?)").run(JSON.stringify({ pid: spawnSync('true').pid, host: hostname() }));
     db.close();
     expect(state(c).fts).toBe(docs.length >> 1);
+    // `trove status` says how many the index owes, then nothing once they are in
+    expect(troveJson<Status>(['--case', c, 'status']).index_owed).toBe(docs.length - (docs.length >> 1));
     expect(answers(c)).toEqual(want);
     const s = state(c);
     expect(s.fts).toBe(s.docs);
     expect(s.owed).toBe(0);
+    expect(troveJson<Status>(['--case', c, 'status'])).not.toHaveProperty('index_owed');
   });
 
   it('a mark held by a live process is left alone', () => {
@@ -116,6 +121,7 @@ describe('full-text index in its own file', () => {
     db.close();
     answers(c);
     expect(state(c)).toMatchObject({ fts: 0, owed: 1 });
+    expect(troveJson<Status>(['--case', c, 'status']).index_owed).toBe(state(c).docs);
   });
 
   it('a deleted search.db is rebuilt whole', () => {

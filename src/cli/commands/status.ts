@@ -19,6 +19,7 @@ export function registerStatus(program: Command): void {
         }
         out(`${s.messages} messages (${s.unique} unique, ${s.duplicates} duplicates), ${s.containers} containers, ${s.files} other files, ${s.skipped.length} skipped, ${s.errors.length} errors, ${s.parse_errors} stored unparsed`);
         if (s.incomplete.length) out(`unfinished (run the same ingest again to resume): ${s.incomplete.join(', ')}`);
+        if (s.index_owed) out(`${s.index_owed} documents not in the full-text index yet (an ingest is adding them, or was stopped: the next ingest, search or serve adds them; until then searches miss them)`);
         if (s.deferred_indexes) out(`${s.deferred_indexes.length} indexes deferred by a bulk ingest (running, or killed: the next ingest, search or serve builds them; until then some queries are slower)`);
         for (const e of s.errors) out(`error   ${e.code}  ${e.locator}: ${e.message}`);
         for (const e of s.skipped) out(`skipped ${e.code}  ${e.locator}: ${e.reason}`);
