@@ -100,7 +100,6 @@ export class ParsePool {
         if (reply.ok) p.resolve(reply);
         else p.reject(new Error(reply.error));
       }
-      this.scheduleDispatch();
     });
     worker.on('error', (err) => this.crashed(slot, err));
     worker.on('exit', (code) => {

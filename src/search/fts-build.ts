@@ -54,13 +54,11 @@ export function ftsOwed(db: CaseDb): boolean {
 const owed = (s: string): string => `NOT EXISTS (SELECT 1 FROM ${s}.fts_docs f WHERE f.doc = d.id)`;
 
 /**
- * How many documents the index owes, for `trove status`; 0 when it owes none (no mark), null
- * when the index file is not attached (a read-only open of a case without one).
+ * How many documents the index owes, for `trove status`: 0 when it owes none (no mark), or when
+ * the index file is not attached (a read-only open of a case without one).
  */
-export function ftsOwedCount(db: CaseDb): number | null {
-  if (db.dialect !== 'sqlite') return 0;
-  if (!(db as SqliteCaseDb).searchAttached) return null;
-  if (!dirtyMark(db)) return 0;
+export function ftsOwedCount(db: CaseDb): number {
+  if (db.dialect !== 'sqlite' || !(db as SqliteCaseDb).searchAttached || !dirtyMark(db)) return 0;
   return Number((db.stmt(`SELECT COUNT(*) AS n FROM search_docs d WHERE ${owed('search')}`).get() as { n: number | bigint }).n);
 }
 
