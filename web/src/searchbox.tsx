@@ -76,7 +76,11 @@ export function SearchBox({ q, facets }: { q: string; facets: Facets | null }) {
     const pos = start + s.insert.length;
     setCaret(pos);
     setActive(-1);
-    requestAnimationFrame(() => input.current?.setSelectionRange(pos, pos));
+    // after the render; not if more was typed meanwhile (a frame can come late on a busy
+    // machine, and moving the caret back then put the next letters in the wrong place)
+    requestAnimationFrame(() => {
+      if (input.current?.value === next) input.current.setSelectionRange(pos, pos);
+    });
   };
 
   const onKey = (e: KeyboardEvent) => {
