@@ -6,13 +6,14 @@
  * boundary, invalid base64, unknown charset), per-part charsets decoded with iconv-lite when
  * the WHATWG decoder cannot (UTF-7), and hard limits that turn hostile structures into
  * anomalies instead of crashes. The solved pieces come from libraries: header parameter and
- * RFC 2231 parsing (libmime), encoded words and address lists (postal-mime), charsets
- * (TextDecoder, iconv-lite).
+ * RFC 2231 parsing (libmime), encoded words and address lists (postal-mime; long address
+ * fields are split first, mime/address-list), charsets (TextDecoder, iconv-lite).
  */
 import { createHash } from 'node:crypto';
 import libmime from 'libmime';
-import { addressParser, decodeWords } from 'postal-mime';
+import { decodeWords } from 'postal-mime';
 import type { Limits } from '../core/limits.ts';
+import { addressList } from './address-list.ts';
 import { decodeText } from './charset.ts';
 import { parseMailDate } from './date.ts';
 import { getHeader, getHeaders, splitHeaders, type HeaderField } from './headers.ts';
@@ -72,12 +73,12 @@ export function parseMessage(raw: Uint8Array, limits: Limits): ParseOutput {
     messageId: msgId(getHeader(f, 'message-id')),
     date: date?.iso ?? null,
     dateRaw,
-    from: addresses(getHeaders(f, 'from')),
-    sender: addresses(getHeaders(f, 'sender')),
-    replyTo: addresses(getHeaders(f, 'reply-to')),
-    to: addresses(getHeaders(f, 'to')),
-    cc: addresses(getHeaders(f, 'cc')),
-    bcc: addresses(getHeaders(f, 'bcc')),
+    from: addressList('From', getHeaders(f, 'from'), ctx.anomalies),
+    sender: addressList('Sender', getHeaders(f, 'sender'), ctx.anomalies),
+    replyTo: addressList('Reply-To', getHeaders(f, 'reply-to'), ctx.anomalies),
+    to: addressList('To', getHeaders(f, 'to'), ctx.anomalies),
+    cc: addressList('Cc', getHeaders(f, 'cc'), ctx.anomalies),
+    bcc: addressList('Bcc', getHeaders(f, 'bcc'), ctx.anomalies),
     subject: subjects.length ? words(subjects[0]) : '',
     inReplyTo: ids(getHeader(f, 'in-reply-to')),
     references: ids(getHeader(f, 'references')),
@@ -108,20 +109,6 @@ function msgId(v: string | null): string | null {
 function ids(v: string | null): string[] {
   if (!v) return [];
   return v.match(/<[^<>]*>/g) ?? [];
-}
-
-function addresses(values: string[]): Address[] {
-  const out: Address[] = [];
-  for (const v of values) {
-    let list;
-    try {
-      list = addressParser(v, { flatten: true });
-    } catch {
-      continue;
-    }
-    for (const a of list) if (a.address || a.name) out.push({ name: a.name ?? '', address: (a.address ?? '').trim() });
-  }
-  return out;
 }
 
 interface ContentType {
