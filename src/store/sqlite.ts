@@ -28,6 +28,9 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
+/** Page size of a new case file and index file. */
+const PAGE_BYTES = 16_384;
+
 export class SqliteCaseDb implements CaseStore {
   readonly dialect = 'sqlite' as const;
   readonly dir: string;
@@ -51,6 +54,12 @@ export class SqliteCaseDb implements CaseStore {
     }
     this.db = new DatabaseSync(file, { readOnly: opts.readOnly ?? false, timeout: 10_000 });
     if (!opts.readOnly) {
+      // pages of 16 KB, not 4 (for a new file; an existing one keeps its own): a message's blob
+      // (Enron: 3.5 KB on average) fits in its leaf instead of an overflow chain, and an Enron
+      // ingest makes half the system calls (strace: pwrite64 1.08 M -> 0.55 M, pread64 1.01 M ->
+      // 0.41 M). Interleaved runs: 13.6-14.1 s at 4 KB, 12.8-13.6 s at 16 KB; 64 KB was slower
+      // (index stage 0.9 -> 1.7 s).
+      this.db.exec(`PRAGMA page_size = ${PAGE_BYTES}`);
       this.db.exec('PRAGMA journal_mode = WAL');
       // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the
       // last commits, never corrupt the file); resume re-does whatever was lost. A first load
@@ -80,6 +89,7 @@ export class SqliteCaseDb implements CaseStore {
     this.searchAttached = true;
     this.db.exec('PRAGMA search.cache_size = -16384');
     if (this.readOnly) return;
+    this.db.exec(`PRAGMA search.page_size = ${PAGE_BYTES}`);
     this.db.exec('PRAGMA search.journal_mode = WAL');
     this.db.exec('PRAGMA search.synchronous = NORMAL');
     this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS search.search_fts USING fts5(subject, body, from_, to_, cc_, filename, attachment,
