@@ -110,10 +110,15 @@ function headerFacts(db: CaseDb, r: Row): HeaderFacts | null {
   return fields ? factsOf(fields) : null;
 }
 
-/** Keyset pages rather than one array of every message: keeps the pass's memory flat. */
+/**
+ * Keyset pages rather than one array of every message: keeps the pass's memory flat. In the
+ * table's own order (SQLite's rowid: the order messages were stored), not by id: ids are
+ * hashes, and reading rows in id order read a page of the table per message.
+ */
 function* pages(db: CaseDb): Generator<Row[]> {
-  const page = db.stmt('SELECT id, date, verdict, from_address, header_facts FROM messages WHERE id > ? ORDER BY id LIMIT ?');
-  for (let after = '', rows = page.all(after, BATCH) as Row[]; rows.length; after = String(rows[rows.length - 1].id), rows = page.all(after, BATCH) as Row[]) yield rows;
+  const key = db.dialect === 'sqlite' ? 'rowid' : 'id';
+  const page = db.stmt(`SELECT ${key} AS k, id, date, verdict, from_address, header_facts FROM messages WHERE ${key} > ? ORDER BY ${key} LIMIT ?`);
+  for (let after: unknown = db.dialect === 'sqlite' ? -1 : '', rows = page.all(after, BATCH) as Row[]; rows.length; after = rows[rows.length - 1].k, rows = page.all(after, BATCH) as Row[]) yield rows;
 }
 
 /** First pass: the mailer habits of every group (see mailer-model.ts). */

@@ -48,8 +48,8 @@ const LABEL: Record<Feature, string> = {
 
 interface Stats {
   shapes: Record<Feature, Map<string, number>>;
-  /** "a\tb" → messages with field a before field b. */
-  pairs: Map<string, number>;
+  /** pairKey(a, b) → messages with field a before field b. */
+  pairs: Map<number, number>;
   ordered: number;
 }
 
@@ -78,9 +78,29 @@ function describe(key: string, fp: Fingerprint): string {
   return `mail from ${fp.domain}`;
 }
 
+/**
+ * Field names numbered in the order first met, so a pair of fields is a number, not a string.
+ * Past this many distinct names (a hostile case), further names are not numbered and their
+ * pairs are neither learned nor judged.
+ */
+const MAX_FIELDS = 1 << 16;
+
 /** Habits of every group in a case, learned in one pass over the messages. */
 export class MailerModel {
   private readonly groups: Record<Source, Map<string, Stats>> = { verified: new Map(), majority: new Map() };
+  private readonly fieldNo = new Map<string, number>();
+
+  /**
+   * The fields of `order` as numbers. A message's O(fields²) pairs were strings ("a\tb") made
+   * for every pair, in learning and in judging: a third of the forensic pass on Enron.
+   */
+  private numbers(order: readonly string[]): number[] {
+    return order.map((f) => {
+      let n = this.fieldNo.get(f);
+      if (n === undefined && this.fieldNo.size < MAX_FIELDS) this.fieldNo.set(f, (n = this.fieldNo.size));
+      return n ?? MAX_FIELDS;
+    });
+  }
 
   /** Adds one message; `verdict` is the authentication verdict. */
   learn(fp: Fingerprint, verdict: string | null): void {
@@ -95,8 +115,10 @@ export class MailerModel {
       }
       if (fp.order.length > 1) {
         g.ordered++;
-        for (let i = 0; i < fp.order.length; i++) for (let j = i + 1; j < fp.order.length; j++) {
-          const p = `${fp.order[i]}\t${fp.order[j]}`;
+        const no = this.numbers(fp.order);
+        for (let i = 0; i < no.length; i++) for (let j = i + 1; j < no.length; j++) {
+          if (no[i] === MAX_FIELDS || no[j] === MAX_FIELDS) continue;
+          const p = pairKey(no[i], no[j]);
           g.pairs.set(p, (g.pairs.get(p) ?? 0) + 1);
         }
       }
@@ -155,15 +177,16 @@ export class MailerModel {
 
   private orderMismatch(fp: Fingerprint, verdict: string | null): { source: Source; text: string } | null {
     if (fp.order.length < 2) return null;
+    const no = this.numbers(fp.order);
     for (const j of this.judges(fp, verdict)) {
       const min = MAILER_MIN_SAMPLES[j.source];
       if (j.g.ordered - j.self < min) continue;
       const bad: string[] = [];
       for (let i = 0; i < fp.order.length; i++) for (let k = i + 1; k < fp.order.length; k++) {
-        const [a, b] = [fp.order[i], fp.order[k]];
-        const here = (j.g.pairs.get(`${a}\t${b}`) ?? 0) - j.self;
-        const usual = j.g.pairs.get(`${b}\t${a}`) ?? 0;
-        if (here === 0 && usual >= min) bad.push(`${title(b)} before ${title(a)} (${usual} of ${usual})`);
+        if (no[i] === MAX_FIELDS || no[k] === MAX_FIELDS) continue;
+        const here = (j.g.pairs.get(pairKey(no[i], no[k])) ?? 0) - j.self;
+        const usual = j.g.pairs.get(pairKey(no[k], no[i])) ?? 0;
+        if (here === 0 && usual >= min) bad.push(`${title(fp.order[k])} before ${title(fp.order[i])} (${usual} of ${usual})`);
       }
       if (!bad.length) return null;
       const found = fp.order.map(title).join(', ');
@@ -171,6 +194,11 @@ export class MailerModel {
     }
     return null;
   }
+}
+
+/** One number for an ordered pair of field numbers (both below MAX_FIELDS). */
+function pairKey(a: number, b: number): number {
+  return a * (MAX_FIELDS + 1) + b;
 }
 
 function show(s: string): string {
