@@ -191,17 +191,20 @@ export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore =
   const names = targets.length ? [...targets] : guessTargets(db);
   const ts = names.map(makeTarget).filter((t): t is Target => t !== null);
   const verdicts = new Map<string, Match | null>();
-  /** lookalike → its match, the messages using it (a set: the scan visits each once, in id order) and where */
+  /** lookalike → its match, the messages using it (a set: the scan visits each once; listed in id order) and where */
   const hits = new Map<string, { match: Match; seen: Set<string>; where: Place[] }>();
   /** registered domain of a lookalike → messages with it as a Received host */
   const received = new Map<string, Set<string>>();
   let messages = 0;
   if (ts.length) {
-    const page = db.db.prepare(`SELECT id, domains FROM messages WHERE id > ? ORDER BY id LIMIT ${PAGE}`);
-    for (let after = ''; ;) {
-      const rows = page.all(after) as { id: string; domains: string | null }[];
+    // in the table's order (SQLite's rowid), not by the ids, which are hashes: read in id order,
+    // the rows took a page read each
+    const key = db.dialect === 'sqlite' ? 'rowid' : 'id';
+    const page = db.db.prepare(`SELECT ${key} AS k, id, domains FROM messages WHERE ${key} > ? ORDER BY ${key} LIMIT ${PAGE}`);
+    for (let after: unknown = db.dialect === 'sqlite' ? -1 : ''; ;) {
+      const rows = page.all(after) as { k: unknown; id: string; domains: string | null }[];
       if (!rows.length) break;
-      after = rows[rows.length - 1].id;
+      after = rows[rows.length - 1].k;
       for (const { id, domains } of rows) {
         relieveHeap();
         const ds = domainsOfMessage(db, id, domains);
@@ -226,7 +229,7 @@ export function scanCase(db: CaseDb, targets: readonly string[] = [], minScore =
       }
     }
   }
-  const list: Hit[] = [...hits.values()].map((h) => ({ ...h.match, seen_in: [...h.seen], where: h.where }));
+  const list: Hit[] = [...hits.values()].map((h) => ({ ...h.match, seen_in: [...h.seen].sort(), where: h.where }));
   hits.clear();
   const usage = usageOf(db, list, received, new Set(ts.map((t) => t.domain)));
   for (const h of list) {
