@@ -38,7 +38,65 @@ const RECEIVED_HOST = /\b(?:from|by)\s+([\p{L}\p{N}.-]+\.[\p{L}]{2,})|\(([\p{L}\
  * (e-mail addresses, URLs, paths, key=value), not followed by a name character, '@', '_' or
  * '.' plus more name (first.last@, a.b.c.d).
  */
-const BARE = /(?<![\p{L}\p{N}@._%+/:=\\-])((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,8}\p{L}{2,63})(?![\p{L}\p{N}@_-]|\.[\p{L}\p{N}])/gu;
+export const BARE = /(?<![\p{L}\p{N}@._%+/:=\\-])((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,8}\p{L}{2,63})(?![\p{L}\p{N}@_-]|\.[\p{L}\p{N}])/gu;
+/** BARE tried at one position only. */
+const BARE_AT = new RegExp(BARE.source, 'uy');
+const NAME_CHAR = /[\p{L}\p{N}]/u;
+
+/** Whether the code point is a letter or digit (BARE's name characters, '.' and '-' aside). */
+function nameCode(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39);
+  return NAME_CHAR.test(String.fromCodePoint(cp));
+}
+
+/** The code point ending just before `i`, and its length in UTF-16 units (0 at the start). */
+function codeBefore(text: string, i: number): [number, number] {
+  if (i <= 0) return [-1, 0];
+  const lo = text.charCodeAt(i - 1);
+  if (lo >= 0xdc00 && lo <= 0xdfff && i >= 2) {
+    const hi = text.charCodeAt(i - 2);
+    if (hi >= 0xd800 && hi <= 0xdbff) return [((hi - 0xd800) << 10) + (lo - 0xdc00) + 0x10000, 2];
+  }
+  return [lo, 1];
+}
+
+function runCode(cp: number): boolean {
+  return cp === 0x2e || cp === 0x2d || nameCode(cp);
+}
+
+/**
+ * What `text.matchAll(BARE)` finds, found faster: BARE was the costliest expression of an
+ * ingest (a unicode lookbehind tried at every position of every body; perf: 2.6% of an Enron
+ * ingest's CPU). A name can only start a run of name characters, dots and hyphens (inside a
+ * run, the character before it is one of them, which the lookbehind refuses), so there is at
+ * most one match per run, at its start. The runs worth trying hold a dot between two name
+ * characters: found with indexOf, and BARE is tried once at each such run's start.
+ */
+export function* bareMatches(text: string): Generator<{ name: string; index: number }> {
+  for (let pos = 0; ;) {
+    const dot = text.indexOf('.', pos);
+    if (dot < 0) return;
+    pos = dot + 1;
+    if (dot === 0 || !nameCode(text.codePointAt(dot + 1) ?? -1) || !nameCode(codeBefore(text, dot)[0])) continue;
+    let start = dot;
+    for (;;) {
+      const [cp, n] = codeBefore(text, start);
+      if (n === 0 || !runCode(cp)) break;
+      start -= n;
+    }
+    let end = dot + 1;
+    while (end < text.length) {
+      const cp = text.codePointAt(end)!;
+      if (!runCode(cp)) break;
+      end += cp > 0xffff ? 2 : 1;
+    }
+    pos = end;
+    // (the expression's own lookbehind checks the character before the run)
+    BARE_AT.lastIndex = start;
+    const m = BARE_AT.exec(text);
+    if (m) yield { name: m[1], index: start };
+  }
+}
 
 /**
  * Public suffixes that are also common file extensions: a bare `name.zip` is a file. ccTLDs in
@@ -114,9 +172,9 @@ function continuesWrapped(text: string, index: number): boolean {
 /** Scheme-less domain names in `text` (lower-cased, deduplicated, in order of appearance). */
 export function bareDomains(text: string): string[] {
   const out = new Set<string>();
-  for (const r of text.matchAll(BARE)) {
-    const name = r[1];
-    if (continuesWrapped(text, r.index ?? 0)) continue;
+  for (const r of bareMatches(text)) {
+    const name = r.name;
+    if (continuesWrapped(text, r.index)) continue;
     const labels = name.split('.');
     // "the end.Today": a capitalised last label after a lower-case one is a sentence run
     // together (Golux.Com, www.DeepEddy.Com are names written in title case)
@@ -127,7 +185,7 @@ export function bareDomains(text: string): string[] {
     const h = parseHost(lower);
     if (!h?.registered || !h.icann || /^\d+$/.test(h.label)) continue;
     const tld = h.suffix.slice(h.suffix.lastIndexOf('.') + 1);
-    if (tld.length > 2 && !LEGACY_GTLDS.has(tld) && !h.label.includes('-') && text[(r.index ?? 0) + name.length] !== '/') continue;
+    if (tld.length > 2 && !LEGACY_GTLDS.has(tld) && !h.label.includes('-') && text[r.index + name.length] !== '/') continue;
     out.add(lower);
   }
   return [...out];
