@@ -6,7 +6,7 @@
  * splitting each message's header bytes twice; for messages ingested before, the pass makes it
  * from the stored bytes, sliced the same way (headOf), so both give the same facts.
  */
-import { DEFAULT_LIMITS } from '../core/limits.ts';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.ts';
 import { getHeader, getHeaders, splitHeaders, type HeaderField } from '../mime/headers.ts';
 import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
 import { parseReceived, type Hop } from './received.ts';
@@ -43,9 +43,16 @@ export function factsOf(fields: readonly HeaderField[]): HeaderFacts {
   return { fp: fingerprintOf(fields), hops, mailer: getHeader(fields, 'x-mailer') ?? getHeader(fields, 'user-agent') };
 }
 
-/** The header facts of the bytes trove parses (the rendering of a .msg, else the message), as JSON. */
-export function headerFactsJson(wire: Uint8Array): string {
+/**
+ * The header facts of the bytes trove parses (the rendering of a .msg, else the message), as
+ * JSON. `parsed`: the header fields the MIME parser split from the same bytes, with its limits.
+ * They are used when the slice the case pass would read is the whole message and the header
+ * limits are the defaults (then the split is the same), instead of splitting the headers again:
+ * that second split was a tenth of a parse worker's time on Enron.
+ */
+export function headerFactsJson(wire: Uint8Array, parsed?: { fields: readonly HeaderField[]; limits: Limits }): string {
   const head = headOf(wire);
-  const fields = splitHeaders(head, 0, head.length, DEFAULT_LIMITS, []).fields;
+  const same = parsed && head.length === wire.length && parsed.limits.maxHeaderBytes === DEFAULT_LIMITS.maxHeaderBytes && parsed.limits.maxHeaderLineBytes === DEFAULT_LIMITS.maxHeaderLineBytes;
+  const fields = same ? parsed.fields : splitHeaders(head, 0, head.length, DEFAULT_LIMITS, []).fields;
   return JSON.stringify(factsOf(fields));
 }

@@ -30,6 +30,8 @@ export interface EmbeddedMessage {
 
 export interface ParseOutput {
   message: ParsedMessage;
+  /** The top header fields as split (message.headers holds their names and values only). */
+  headerFields: HeaderField[];
   /** Decoded attachment bytes, aligned with message.attachments. */
   attachmentBytes: Buffer[];
   embedded: EmbeddedMessage[];
@@ -89,7 +91,7 @@ export function parseMessage(raw: Uint8Array, limits: Limits): ParseOutput {
     anomalies: ctx.anomalies,
     parts: ctx.parts,
   };
-  return { message, attachmentBytes: ctx.attachmentBytes, embedded: ctx.embedded };
+  return { message, headerFields: f, attachmentBytes: ctx.attachmentBytes, embedded: ctx.embedded };
 }
 
 function words(v: string): string {

@@ -5,6 +5,7 @@
  */
 import type { Limits } from '../core/limits.ts';
 import { parseMessage, sha256hex as sha } from '../mime/parse.ts';
+import type { HeaderField } from '../mime/headers.ts';
 import { renderMsg } from './msg-render.ts';
 import type { KeyResolver } from '../auth/types.ts';
 import { indexFields } from '../search/indexer.ts';
@@ -50,13 +51,10 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
     wire = ownBuffer(r.eml);
     result.rendered = wire;
   }
-  try {
-    result.headerFacts = headerFactsJson(wire);
-  } catch {
-    // left to the case pass, which reads the stored bytes the same way
-  }
+  let fields: HeaderField[] | undefined;
   try {
     const out = parseMessage(wire, limits);
+    fields = out.headerFields;
     const m = out.message;
     result.parsed = m;
     result.threadId = threadOf(m.references, m.inReplyTo, m.messageId, id);
@@ -78,6 +76,11 @@ export function parseOne(bytes: Uint8Array, format: 'rfc822' | 'msg', origin: 'a
     }
   } catch (e) {
     result.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  try {
+    result.headerFacts = headerFactsJson(wire, fields && { fields, limits });
+  } catch {
+    // left to the case pass, which reads the stored bytes the same way
   }
   return result;
 }
