@@ -6,7 +6,6 @@
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { TroveError } from '../core/errors.ts';
 import type { Limits } from '../core/limits.ts';
@@ -15,7 +14,7 @@ import { IngestWriter, type RunCounts } from '../store/ingest-writer.ts';
 import { DB_FILE, SEARCH_FILE, SqliteCaseDb, type CaseDb } from '../store/sqlite.ts';
 import { beginUnsynced, endUnsynced } from '../store/unsynced.ts';
 import { buildFtsInThread, finishFts, ftsOwed } from '../search/fts-build.ts';
-import { ParsePool } from './pool.ts';
+import { defaultParseWorkers, ParsePool } from './pool.ts';
 import { loadKeys } from '../store/keys.ts';
 import { VERSION } from '../core/version.ts';
 import { indexPending } from '../search/indexer.ts';
@@ -112,7 +111,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   if (bulk) deferIndexes(db);
   else restoreIndexes(db);
   const writer = new IngestWriter(db, run);
-  const pool = new ParsePool(opts.workers ?? availableParallelism(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db), ftsVectors: db.dialect === 'postgres' });
+  const pool = new ParsePool(opts.workers ?? defaultParseWorkers(), opts.limits, { keys: opts.analyze === false ? null : loadKeys(db), ftsVectors: db.dialect === 'postgres' });
   let fts: Promise<number> | null = null;
   const finishFtsBuilder = async (): Promise<void> => {
     if (!fts) return;

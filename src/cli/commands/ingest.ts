@@ -2,7 +2,6 @@
  * @module cli/commands/ingest
  * `trove ingest PATH…`
  */
-import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { TroveError } from '../../core/errors.ts';
@@ -11,9 +10,10 @@ import { ingest, type IngestSummary } from '../../pipeline/ingest.ts';
 import { PgCaseDb } from '../../store/postgres.ts';
 import { globals, openCase, out } from '../context.ts';
 import { registerWorker } from './worker.ts';
+import { defaultParseWorkers } from '../../pipeline/pool.ts';
 
 export function parseWorkers(v: string | undefined): number {
-  if (v === undefined) return availableParallelism();
+  if (v === undefined) return defaultParseWorkers();
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 1 || n > 256) throw new TroveError('usage', `--workers must be an integer from 1 to 256 (got ${v})`);
   return n;
@@ -58,7 +58,7 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('ingest files, folders, archives and mailboxes (resumable: run it again after a crash)')
     .argument('<path...>', 'files or folders to ingest')
-    .addOption(new Option('--workers <n>', 'parse workers (default: number of cores)').env('TROVE_WORKERS'))
+    .addOption(new Option('--workers <n>', 'parse workers (default: one less than the cores, at least 1)').env('TROVE_WORKERS'))
     .option('--no-analyze', 'skip authentication and forensics')
     .option('--max-depth <n>', 'container nesting limit', '32')
     .option('--max-ratio <n>', 'archive expansion ratio limit (zip bombs)')
