@@ -37,11 +37,14 @@ const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
 const BATCH_TASKS = 8;
 const BATCH_BYTES = 4 * 1024 * 1024;
 /**
- * Batches a worker may hold at once: the next is already in its port when it finishes one, so
+ * Batches a worker may hold at once: the next are already in its port when it finishes one, so
  * it never waits for the main thread to write the last batch's results and post another. With
- * one, each worker sat idle ~half of Enron's read stage (cpu profile: 6.3 s idle of 12.8).
+ * one, each worker sat idle ~half of Enron's read stage (cpu profile: 6.3 s idle of 12.8). With
+ * one worker (2 cores, defaultParseWorkers), two left it idle a quarter of the read stage
+ * (profile: 71-93% busy); Enron, interleaved runs: 11.4-11.7 s with 2, 10.6-11.9 s (mean 11.2)
+ * with 4; 6 was no better than 4.
  */
-const WORKER_DEPTH = 2;
+const WORKER_DEPTH = 4;
 
 
 /**
