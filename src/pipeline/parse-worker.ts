@@ -18,7 +18,7 @@ import type { FileRead, MessageResult, ParseReply, ParseTask } from './task.ts';
 import { FILE_READ_MAX, ownBuffer, slimForTransfer, transferable } from './task.ts';
 
 /** Used heap past which a worker collects after a batch. */
-const WORKER_HEAP_SOFT_LIMIT = 32 * 1024 * 1024;
+const WORKER_HEAP_SOFT_LIMIT = 96 * 1024 * 1024;
 
 const data = workerData as { keys: NamedKey[] | null; limits: Limits; ftsVectors?: boolean };
 const resolve = data.keys ? resolverFromRecords(data.keys) : null;
@@ -98,7 +98,10 @@ parentPort!.on('message', async (tasks: ParseTask[]) => {
   }
   parentPort!.postMessage(replies, transfer);
   // a worker's live set is a few MB; what a batch of large messages left behind is garbage that
-  // V8 would otherwise keep for a while. Ingest of every shared corpus, three runs each: peak RSS
-  // 474-484 MB at a 64 MB limit, 461-470 MB at 32 MB, at the same speed
+  // V8 would otherwise keep for a while. With two workers (one per core), all shared corpora:
+  // peak RSS 474-484 MB at a 64 MB limit, 461-470 MB at 32 MB, at the same speed. With one (two
+  // cores, pool.ts defaultParseWorkers) the read stage peaked at 368-386 MB at 32 MB and
+  // 370-375 MB at 96 MB, and Enron took 11.4-12.2 s at 32 MB, 11.0-11.5 s at 96 MB (the
+  // collections were a tenth of the worker's time)
   collectAbove(WORKER_HEAP_SOFT_LIMIT);
 });
