@@ -101,7 +101,7 @@ parentPort!.on('message', async (tasks: ParseTask[]) => {
   // V8 would otherwise keep for a while. With two workers (one per core), all shared corpora:
   // peak RSS 474-484 MB at a 64 MB limit, 461-470 MB at 32 MB, at the same speed. With one (two
   // cores, pool.ts defaultParseWorkers) the read stage peaked at 368-386 MB at 32 MB and
-  // 370-375 MB at 96 MB, and Enron took 11.4-12.2 s at 32 MB, 11.0-11.5 s at 96 MB (the
-  // collections were a tenth of the worker's time)
+  // 370-375 MB at 96 MB, and Enron took 11.4-12.2 s at 32 MB, 11.0-11.5 s at 96 MB (at 32 MB,
+  // the handler's own time, where these collections count, was 0.58 s of the worker's 6.7 s)
   collectAbove(WORKER_HEAP_SOFT_LIMIT);
 });
