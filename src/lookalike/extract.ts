@@ -114,7 +114,18 @@ const ABBREVIATIONS: ReadonlySet<string> = new Set(['et.al', 'tel.no', 'fax.no',
 const LEGACY_GTLDS: ReadonlySet<string> = new Set(['com', 'net', 'org', 'info', 'biz', 'edu', 'gov', 'mil', 'int', 'name', 'pro', 'mobi', 'asia', 'aero', 'coop', 'museum', 'jobs', 'travel', 'tel', 'cat', 'arpa']);
 
 /** A soft line break and an encoded octet: the text is still quoted-printable. */
-const QP_SOFT_BREAK = /=[ \t]*\r?\n/;
+export const QP_SOFT_BREAK = /=[ \t]*\r?\n/;
+
+/** QP_SOFT_BREAK.test(text), by indexOf: the expression was tried at every position of every body (2.5x slower on Enron). */
+export function hasSoftBreak(t: string): boolean {
+  for (let i = t.indexOf('='); i !== -1; i = t.indexOf('=', i + 1)) {
+    let j = i + 1;
+    while (t.charCodeAt(j) === 0x20 || t.charCodeAt(j) === 0x09) j++;
+    const c = t.charCodeAt(j);
+    if (c === 0x0a || (c === 0x0d && t.charCodeAt(j + 1) === 0x0a)) return true;
+  }
+  return false;
+}
 const QP_OCTET = /=(?:[0-9A-F]{2})/;
 
 /**
@@ -123,7 +134,7 @@ const QP_OCTET = /=(?:[0-9A-F]{2})/;
  * unchanged. Decoded as UTF-8 (invalid sequences become U+FFFD, which no name contains).
  */
 export function undoQuotedPrintable(text: string): string {
-  if (!QP_SOFT_BREAK.test(text) || !QP_OCTET.test(text)) return text;
+  if (!hasSoftBreak(text) || !QP_OCTET.test(text)) return text;
   return decodeQuotedPrintable(Buffer.from(text, 'utf8')).toString('utf8');
 }
 
