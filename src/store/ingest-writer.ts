@@ -5,6 +5,8 @@
  * attachments, evidence and embedded children are written in one call, so they commit
  * together: a crash can lose a whole batch, never half a message.
  */
+import type { KeyResolver } from '../auth/types.ts';
+import { authenticateMessage } from '../pipeline/authenticate-message.ts';
 import { storedParsed, type MessageResult } from '../pipeline/task.ts';
 import { deferOrRun, indexFields, writeIndex } from '../search/indexer.ts';
 import type { CaseDb } from './sqlite.ts';
@@ -55,9 +57,13 @@ export class IngestWriter {
   private readonly batchOps: number;
   private readonly batchMs: number;
 
-  constructor(db: CaseDb, runId: number, opts: { batchOps?: number; batchMs?: number } = {}) {
+  /** Authenticates here the results that come without it (see ingest.ts: the parse worker's load). */
+  private readonly resolve: KeyResolver | null;
+
+  constructor(db: CaseDb, runId: number, opts: { batchOps?: number; batchMs?: number; resolve?: KeyResolver | null } = {}) {
     this.db = db;
     this.runId = runId;
+    this.resolve = opts.resolve ?? null;
     // SQLite: large batches (each commit writes every page it dirtied, and FTS5 writes a new
     // segment): Enron 1x wrote 32% less at the same speed than with 2,000 ops / 1 s. PostgreSQL
     // keeps short transactions: its server-mode writers run side by side.
@@ -133,6 +139,8 @@ export class IngestWriter {
       // an Outlook item that is not mail (appointment, contact): accounted as a known file
       return this.insertItem({ locator, parentId, kind: 'file', format: r.nonMail[0].what, sha256: r.sha256, size: r.size });
     }
+    // as parse-message.ts would have: an Outlook item's bytes are not what was sent
+    if (this.resolve && !r.auth) r.auth = authenticateMessage(r.bytes, r.format === 'msg' ? 'synthesized' : r.origin, this.resolve);
     const fresh = Number(
       this.db.stmt(`INSERT INTO messages (id, size, origin, format, message_id, date, date_raw, subject, from_address, thread_id, parent_message, parsed, parse_error, verdict, analysis, domains, header_facts)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`).run(
