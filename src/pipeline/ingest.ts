@@ -111,13 +111,15 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   const bulk = shouldDefer(db, total, dbBytes);
   if (bulk) deferIndexes(db);
   else restoreIndexes(db);
-  // DKIM/ARC run on this thread, as each result is written, not in the parse worker: with one
-  // worker (2 cores) the worker was the busier thread of the read stage, and this one waited.
-  // Enron, interleaved: 9.0-9.3 s against 9.5-10.5 s; the export of the DKIM vectors and the
-  // mbox corpus, with their keys, is byte for byte the same either way.
+  // DKIM/ARC of the files a worker reads itself (a folder walk) run on this thread, as each
+  // result is written; of the bytes this thread reads for the workers (archives, mailboxes), in
+  // the worker (parse-worker.ts). Whichever thread has less to do: with one worker (2 cores),
+  // Enron as a folder 9.5-10.5 -> 9.0-9.3 s with DKIM here; as a tar.gz, this thread was 90-95%
+  // busy and the worker 31-47%. The export of the DKIM vectors and the mbox corpus, with their
+  // keys, is byte for byte the same either way.
   const keys = opts.analyze === false ? null : loadKeys(db);
   const writer = new IngestWriter(db, run, { resolve: keys ? resolverFromRecords(keys) : null });
-  const pool = new ParsePool(opts.workers ?? defaultParseWorkers(), opts.limits, { keys: null, ftsVectors: db.dialect === 'postgres' });
+  const pool = new ParsePool(opts.workers ?? defaultParseWorkers(), opts.limits, { keys, ftsVectors: db.dialect === 'postgres' });
   let fts: Promise<number> | null = null;
   const finishFtsBuilder = async (): Promise<void> => {
     if (!fts) return;

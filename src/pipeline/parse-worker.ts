@@ -23,6 +23,13 @@ const WORKER_HEAP_SOFT_LIMIT = 96 * 1024 * 1024;
 const data = workerData as { keys: NamedKey[] | null; limits: Limits; ftsVectors?: boolean };
 const resolve = data.keys ? resolverFromRecords(data.keys) : null;
 const opts = { limits: data.limits, resolve };
+/**
+ * A file this worker read itself (a folder walk) is not authenticated here: the main thread
+ * does it as it writes (store/ingest-writer.ts), because this thread then does the most work.
+ * Bytes the main thread read for it (archive members, mailbox messages) are: the main thread
+ * is then the busier one (it unpacks and writes).
+ */
+const readHere = { limits: data.limits, resolve: null };
 
 /** PostgreSQL case: the full-text vectors are made here, off the main thread (it only inserts them). */
 function addVectors(r: MessageResult): void {
@@ -31,8 +38,8 @@ function addVectors(r: MessageResult): void {
   if (f) f.pg = indexVectors([f.subject, f.body, f.from, f.to, f.cc, f.filenames, f.attachment]);
 }
 
-async function parseTask(bytes: Uint8Array, format: ParseTask['format'], origin: ParseTask['origin']): Promise<MessageResult> {
-  const result = parseOne(bytes, format, origin, opts);
+async function parseTask(bytes: Uint8Array, format: ParseTask['format'], origin: ParseTask['origin'], authenticate = true): Promise<MessageResult> {
+  const result = parseOne(bytes, format, origin, authenticate ? opts : readHere);
   await addAttachmentText(result);
   if (data.ftsVectors) addVectors(result);
   slimForTransfer(result);
@@ -70,7 +77,7 @@ async function readFileTask(path: string): Promise<FileRead> {
   } catch (e) {
     return { kind: 'io-error', error: describe(e) };
   }
-  if (bytes.length === size && size <= data.limits.maxMessageBytes && sniff(bytes) === 'message') return { kind: 'message', size, mtime, result: await parseTask(bytes, 'rfc822', 'as-found') };
+  if (bytes.length === size && size <= data.limits.maxMessageBytes && sniff(bytes) === 'message') return { kind: 'message', size, mtime, result: await parseTask(bytes, 'rfc822', 'as-found', false) };
   // only the first bytes go back: the walker reads the rest itself when it needs it, and a reply
   // that waits for the walker holds no more than this outside the pool's in-flight bounds
   const head = bytes.subarray(0, SNIFF_BYTES);
