@@ -119,7 +119,7 @@ export async function ingest(db: CaseDb, paths: string[], opts: IngestOptions): 
   // keys, is byte for byte the same either way.
   const keys = opts.analyze === false ? null : loadKeys(db);
   const writer = new IngestWriter(db, run, { resolve: keys ? resolverFromRecords(keys) : null });
-  const pool = new ParsePool(opts.workers ?? defaultParseWorkers(), opts.limits, { keys, ftsVectors: db.dialect === 'postgres' });
+  const pool = new ParsePool(opts.workers ?? defaultParseWorkers(), opts.limits, { keys, ftsVectors: db.dialect === 'postgres', filesAuthenticatedByCaller: keys !== null });
   let fts: Promise<number> | null = null;
   const finishFtsBuilder = async (): Promise<void> => {
     if (!fts) return;

@@ -20,16 +20,16 @@ import { FILE_READ_MAX, ownBuffer, slimForTransfer, transferable } from './task.
 /** Used heap past which a worker collects after a batch. */
 const WORKER_HEAP_SOFT_LIMIT = 96 * 1024 * 1024;
 
-const data = workerData as { keys: NamedKey[] | null; limits: Limits; ftsVectors?: boolean };
+const data = workerData as { keys: NamedKey[] | null; limits: Limits; ftsVectors?: boolean; filesAuthenticatedByCaller?: boolean };
 const resolve = data.keys ? resolverFromRecords(data.keys) : null;
 const opts = { limits: data.limits, resolve };
 /**
- * A file this worker read itself (a folder walk) is not authenticated here: the main thread
- * does it as it writes (store/ingest-writer.ts), because this thread then does the most work.
- * Bytes the main thread read for it (archive members, mailbox messages) are: the main thread
- * is then the busier one (it unpacks and writes).
+ * For `trove ingest` (pool option filesAuthenticatedByCaller), a file this worker read itself
+ * (a folder walk) is not authenticated here: the main thread does it as it writes
+ * (store/ingest-writer.ts), because this thread then does the most work. Bytes the main thread
+ * read for it (archive members, mailbox messages) are: the main thread is then the busier one.
  */
-const readHere = { limits: data.limits, resolve: null };
+const readHere = data.filesAuthenticatedByCaller ? { limits: data.limits, resolve: null } : opts;
 
 /** PostgreSQL case: the full-text vectors are made here, off the main thread (it only inserts them). */
 function addVectors(r: MessageResult): void {

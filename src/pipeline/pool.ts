@@ -72,18 +72,22 @@ export class ParsePool {
   private readonly limits: Limits;
   private readonly keys: NamedKey[] | null;
   private readonly ftsVectors: boolean;
+  private readonly filesAuthenticatedByCaller: boolean;
   /** The worker script (parse-worker.ts; tests give a stand-in). */
   private readonly workerUrl: URL;
 
   /**
    * `keys`: the case's key archive for authentication, or null to skip it (`--no-analyze`).
    * `ftsVectors`: also make the PostgreSQL full-text vectors in the workers (search/fts-pg.ts).
+   * `filesAuthenticatedByCaller`: the files a worker reads itself (readFile) come back without
+   * authentication; the caller does it (pipeline/ingest.ts: its main thread has room then).
    */
-  constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number; keys?: NamedKey[] | null; ftsVectors?: boolean; workerUrl?: URL } = {}) {
+  constructor(size: number, limits: Limits, opts: { maxInflightBytes?: number; keys?: NamedKey[] | null; ftsVectors?: boolean; filesAuthenticatedByCaller?: boolean; workerUrl?: URL } = {}) {
     this.limits = limits;
     this.workerUrl = opts.workerUrl ?? WORKER_URL;
     this.keys = opts.keys ?? null;
     this.ftsVectors = opts.ftsVectors ?? false;
+    this.filesAuthenticatedByCaller = opts.filesAuthenticatedByCaller ?? false;
     // the workers' batches, and one more batch each waiting in the queue
     this.maxCount = size * BATCH_TASKS * (WORKER_DEPTH + 1);
     this.maxBytes = opts.maxInflightBytes ?? 48 * 1024 * 1024;
@@ -92,7 +96,7 @@ export class ParsePool {
 
   private spawn(): Slot {
     const worker = new Worker(this.workerUrl, {
-      workerData: { keys: this.keys, limits: this.limits, ftsVectors: this.ftsVectors },
+      workerData: { keys: this.keys, limits: this.limits, ftsVectors: this.ftsVectors, filesAuthenticatedByCaller: this.filesAuthenticatedByCaller },
       // Small young generation and a capped heap: parse garbage is short-lived, and the cap turns
       // a runaway message into a crashed task (reported with its locator), not an OOM of trove.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 1024 },
