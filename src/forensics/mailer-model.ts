@@ -106,6 +106,12 @@ export class MailerModel {
   learn(fp: Fingerprint, verdict: string | null): void {
     if (verdict === 'tampered') return;
     const sources: Source[] = verdict === 'verified' ? ['verified', 'majority'] : ['majority'];
+    // the message's ordered field pairs, made once for every group it is learned in
+    const pairs: number[] = [];
+    const no = fp.order.length > 1 ? this.numbers(fp.order) : [];
+    for (let i = 0; i < no.length; i++) for (let j = i + 1; j < no.length; j++) {
+      if (no[i] !== MAX_FIELDS && no[j] !== MAX_FIELDS) pairs.push(pairKey(no[i], no[j]));
+    }
     for (const s of sources) for (const k of groupKeys(fp)) {
       let g = this.groups[s].get(k);
       if (!g) this.groups[s].set(k, (g = newStats()));
@@ -115,12 +121,7 @@ export class MailerModel {
       }
       if (fp.order.length > 1) {
         g.ordered++;
-        const no = this.numbers(fp.order);
-        for (let i = 0; i < no.length; i++) for (let j = i + 1; j < no.length; j++) {
-          if (no[i] === MAX_FIELDS || no[j] === MAX_FIELDS) continue;
-          const p = pairKey(no[i], no[j]);
-          g.pairs.set(p, (g.pairs.get(p) ?? 0) + 1);
-        }
+        for (const p of pairs) g.pairs.set(p, (g.pairs.get(p) ?? 0) + 1);
       }
     }
   }
