@@ -231,12 +231,16 @@ function indexOne(db: CaseDb, id: string, storedSubject: string | null): void {
   writeIndex(db, id, indexFields(reparse(db, id), storedSubject));
 }
 
-/** Indexes every message not indexed yet, then rebuilds threads if anything was added. */
-export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, total: number) => void } = {}): IndexResult {
+/**
+ * Indexes every message not indexed yet, then rebuilds threads if anything was added.
+ * `keepDeferred`: leaves the indexes this process's bulk load deferred for the caller to build
+ * after (store/bulk.ts); nothing here needs them.
+ */
+export function indexPending(db: CaseDb, opts: { onProgress?: (done: number, total: number) => void; keepDeferred?: boolean } = {}): IndexResult {
   const started = Date.now();
   const pendingSql = 'SELECT m.id AS id, m.subject AS subject FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.message = m.id)';
   // indexes a bulk load deferred, if the process that deferred them is gone (store/bulk.ts)
-  restoreIndexes(db);
+  if (!opts.keepDeferred) restoreIndexes(db);
   if (docDates(db) === 'unknown') checkDocDates(db);
   const total = Number((db.stmt(`SELECT COUNT(*) AS n FROM (${pendingSql}) p`).get() as { n: number }).n);
   let indexed = 0;

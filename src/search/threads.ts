@@ -196,11 +196,24 @@ function computeThreads(db: CaseDb, pg: boolean): Threads {
   const subjects = new Spool(db, 'thread_subjects', ['n', 'k', 'reply']);
   let n = 0;
   const rows = db.db.prepare(`SELECT ${pg ? '' : 'm.rowid AS rid, '}m.id, m.date, m.subject, m.message_id, m.thread_id,
-      json_extract(m.parsed, '$.references') AS refs, json_extract(m.parsed, '$.inReplyTo') AS irt, d.thread_index
-    FROM messages m LEFT JOIN search_docs d ON d.message = m.id${pg ? ` ORDER BY m.id${c}` : ''}`).iterate() as Iterable<{
-    rid?: number; id: string; date: string | null; thread_id: string | null; subject: string | null; message_id: string | null; refs: string | null; irt: string | null; thread_index: string | null;
+      json_extract(m.parsed, '$.references') AS refs, json_extract(m.parsed, '$.inReplyTo') AS irt${pg ? ', d.thread_index' : ''}
+    FROM messages m${pg ? ` LEFT JOIN search_docs d ON d.message = m.id ORDER BY m.id${c}` : ' ORDER BY m.rowid'}`).iterate() as Iterable<{
+    rid?: number; id: string; date: string | null; thread_id: string | null; subject: string | null; message_id: string | null; refs: string | null; irt: string | null; thread_index?: string | null;
   }>;
+  // SQLite: the Thread-Index keys come from a second cursor in the same (rowid) order, joined
+  // here, instead of a join looking up every message's index row by its id (random reads). On a
+  // 4x Enron case the scan alone took 1.14 s with the join, 0.49 s without; the whole rebuild,
+  // 2.66-2.78 s before, 2.43 s after
+  const indexKeys = pg ? null : (db.db.prepare(`SELECT m.rowid AS rid, d.thread_index FROM search_docs d JOIN messages m ON m.id = d.message
+    WHERE d.thread_index IS NOT NULL ORDER BY m.rowid`).iterate() as Iterable<{ rid: number | bigint; thread_index: string }>)[Symbol.iterator]();
+  let indexKey = indexKeys?.next();
   for (const r of rows) {
+    let threadIndex = r.thread_index ?? null;
+    if (indexKeys && indexKey) {
+      const rid = Number(r.rid);
+      while (!indexKey.done && Number(indexKey.value.rid) < rid) indexKey = indexKeys.next();
+      if (!indexKey.done && Number(indexKey.value.rid) === rid) threadIndex = indexKey.value.thread_index;
+    }
     if (n >= cap) {
       cap *= 2;
       date = grown(date, cap);
@@ -228,9 +241,9 @@ function computeThreads(db: CaseDb, pg: boolean): Threads {
     const refs = [...parseIds(r.refs), ...parseIds(r.irt)];
     if (r.message_id) keys.add(n, 'm:' + r.message_id);
     for (const ref of refs) keys.add(n, 'm:' + ref);
-    if (r.thread_index) keys.add(n, 't:' + r.thread_index);
+    if (threadIndex) keys.add(n, 't:' + threadIndex);
     // Subjects: only messages without Message-ID links, and (below) only groups holding a reply.
-    if (!refs.length && !r.thread_index && r.subject) {
+    if (!refs.length && !threadIndex && r.subject) {
       const { base, reply } = normalizeSubject(r.subject);
       if (base.length >= 3) subjects.add(n, base, reply ? 1 : 0);
     }
