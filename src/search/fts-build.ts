@@ -2,9 +2,9 @@
  * @module search/fts-build
  * Builds the SQLite full-text index (search.db's contentless FTS5 table) from the text the case
  * keeps in search_text. The index is derived data: writeIndex records each document's text and
- * marks the case 'fts_dirty'; the documents the index does not have yet (search_docs rows
- * without an fts_docs row) are added here, in document order, which is the order FTS5 writes
- * fastest (it starts a new segment whenever a rowid goes down).
+ * marks the case 'fts_dirty'; the documents the index does not have yet (search_text rows
+ * without an fts_docs row) are added here, a page at a time in the order the text was stored,
+ * each page sorted by document number (FTS5 starts a new segment whenever a rowid goes down).
  *
  * After a load this runs on a thread of its own (fts-worker.ts), on its own connection to
  * search.db, while the main thread runs the case passes on trove.db: on Enron the index cost the
@@ -63,19 +63,27 @@ export function ftsOwedCount(db: CaseDb): number {
 }
 
 /**
- * Adds every document of the case (schema `c`) the index (schema `s`) lacks, in ascending order,
- * a page of BATCH at a time (memory stays flat whatever the case's size). The schemas are
- * `main`/`search` on the case's connection, `c`/`main` on the builder's. Returns how many.
+ * Adds every document of the case (schema `c`) the index (schema `s`) lacks, a page of BATCH at a
+ * time (memory stays flat whatever the case's size), each page in ascending order. The pages
+ * follow the order the text was stored in (search_text's rowid), so the text is read
+ * sequentially, not a row here and there: a case larger than the machine's memory reads it
+ * from the disk once. (The pages overlap in document numbers, so FTS5 merges a little more: a 4x
+ * Enron case's index took 9.97-10.15 s so, against 9.12-9.56 s read by document number, while
+ * the whole case was in the OS's cache.) The schemas are `main`/`search` on the case's connection, `c`/`main` on
+ * the builder's. Returns how many.
  */
 export function indexOwedDocs(conn: RawDb, c: string, s: string): number {
-  const page = conn.prepare(`SELECT d.id AS doc FROM ${c}.search_docs d WHERE d.id > ? AND ${owed(s)} ORDER BY d.id LIMIT ${BATCH}`);
-  let after = -(2 ** 52); // below every document number (indexer.ts: undated ones start at -2^51)
+  const page = conn.prepare(`SELECT t.rowid AS r, t.doc AS doc FROM ${c}.search_text t
+    WHERE t.rowid > ? AND NOT EXISTS (SELECT 1 FROM ${s}.fts_docs f WHERE f.doc = t.doc) ORDER BY t.rowid LIMIT ${BATCH}`);
+  // below every rowid (a case made before search_text had rowids of its own keys it by document
+  // number: undated ones start at -2^51, indexer.ts)
+  let after = -(2 ** 52);
   let n = 0;
   for (;;) {
-    const docs = (page.all(after) as { doc: number | bigint }[]).map((r) => Number(r.doc));
-    if (!docs.length) return n;
-    n += indexDocs(conn, docs, c, s);
-    after = docs[docs.length - 1];
+    const rows = page.all(after) as { r: number | bigint; doc: number | bigint }[];
+    if (!rows.length) return n;
+    after = Number(rows[rows.length - 1].r);
+    n += indexDocs(conn, rows.map((r) => Number(r.doc)).sort((a, b) => a - b), c, s);
   }
 }
 

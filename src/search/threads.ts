@@ -207,47 +207,52 @@ function computeThreads(db: CaseDb, pg: boolean): Threads {
   const indexKeys = pg ? null : (db.db.prepare(`SELECT m.rowid AS rid, d.thread_index FROM search_docs d JOIN messages m ON m.id = d.message
     WHERE d.thread_index IS NOT NULL ORDER BY m.rowid`).iterate() as Iterable<{ rid: number | bigint; thread_index: string }>)[Symbol.iterator]();
   let indexKey = indexKeys?.next();
-  for (const r of rows) {
-    let threadIndex = r.thread_index ?? null;
-    if (indexKeys && indexKey) {
-      const rid = Number(r.rid);
-      while (!indexKey.done && Number(indexKey.value.rid) < rid) indexKey = indexKeys.next();
-      if (!indexKey.done && Number(indexKey.value.rid) === rid) threadIndex = indexKey.value.thread_index;
+  try {
+    for (const r of rows) {
+      let threadIndex = r.thread_index ?? null;
+      if (indexKeys && indexKey) {
+        const rid = Number(r.rid);
+        while (!indexKey.done && Number(indexKey.value.rid) < rid) indexKey = indexKeys.next();
+        if (!indexKey.done && Number(indexKey.value.rid) === rid) threadIndex = indexKey.value.thread_index;
+      }
+      if (n >= cap) {
+        cap *= 2;
+        date = grown(date, cap);
+        hi = grown(hi, cap);
+        lo = grown(lo, cap);
+        oldHi = grown(oldHi, cap);
+        oldLo = grown(oldLo, cap);
+        if (!pg) rid = grown(rid, cap);
+      }
+      if (!pg) rid[n] = Number(r.rid);
+      if (HEX16.test(r.id)) {
+        hi[n] = parseInt(r.id.slice(0, 8), 16);
+        lo[n] = parseInt(r.id.slice(8, 16), 16);
+      } else oddId.set(n, r.id.slice(0, 16));
+      if (r.thread_id !== null && r.thread_id.length === 16 && HEX16.test(r.thread_id)) {
+        oldHi[n] = parseInt(r.thread_id.slice(0, 8), 16);
+        oldLo[n] = parseInt(r.thread_id.slice(8), 16);
+      } else oddOld.set(n, r.thread_id);
+      if (r.date === null) date[n] = Infinity;
+      else {
+        const t = ISO.test(r.date) ? Date.parse(r.date) : NaN;
+        if (Number.isFinite(t) && new Date(t).toISOString() === r.date) date[n] = t;
+        else oddDate.set(n, r.date);
+      }
+      const refs = [...parseIds(r.refs), ...parseIds(r.irt)];
+      if (r.message_id) keys.add(n, 'm:' + r.message_id);
+      for (const ref of refs) keys.add(n, 'm:' + ref);
+      if (threadIndex) keys.add(n, 't:' + threadIndex);
+      // Subjects: only messages without Message-ID links, and (below) only groups holding a reply.
+      if (!refs.length && !threadIndex && r.subject) {
+        const { base, reply } = normalizeSubject(r.subject);
+        if (base.length >= 3) subjects.add(n, base, reply ? 1 : 0);
+      }
+      n++;
     }
-    if (n >= cap) {
-      cap *= 2;
-      date = grown(date, cap);
-      hi = grown(hi, cap);
-      lo = grown(lo, cap);
-      oldHi = grown(oldHi, cap);
-      oldLo = grown(oldLo, cap);
-      if (!pg) rid = grown(rid, cap);
-    }
-    if (!pg) rid[n] = Number(r.rid);
-    if (HEX16.test(r.id)) {
-      hi[n] = parseInt(r.id.slice(0, 8), 16);
-      lo[n] = parseInt(r.id.slice(8, 16), 16);
-    } else oddId.set(n, r.id.slice(0, 16));
-    if (r.thread_id !== null && r.thread_id.length === 16 && HEX16.test(r.thread_id)) {
-      oldHi[n] = parseInt(r.thread_id.slice(0, 8), 16);
-      oldLo[n] = parseInt(r.thread_id.slice(8), 16);
-    } else oddOld.set(n, r.thread_id);
-    if (r.date === null) date[n] = Infinity;
-    else {
-      const t = ISO.test(r.date) ? Date.parse(r.date) : NaN;
-      if (Number.isFinite(t) && new Date(t).toISOString() === r.date) date[n] = t;
-      else oddDate.set(n, r.date);
-    }
-    const refs = [...parseIds(r.refs), ...parseIds(r.irt)];
-    if (r.message_id) keys.add(n, 'm:' + r.message_id);
-    for (const ref of refs) keys.add(n, 'm:' + ref);
-    if (threadIndex) keys.add(n, 't:' + threadIndex);
-    // Subjects: only messages without Message-ID links, and (below) only groups holding a reply.
-    if (!refs.length && !threadIndex && r.subject) {
-      const { base, reply } = normalizeSubject(r.subject);
-      if (base.length >= 3) subjects.add(n, base, reply ? 1 : 0);
-    }
-    n++;
+  } finally {
+    // a cursor left open would keep the temp tables from being dropped ("table is locked")
+    indexKeys?.return?.();
   }
   keys.flush();
   subjects.flush();

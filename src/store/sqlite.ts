@@ -19,8 +19,6 @@ export const DB_FILE = 'trove.db';
  * thread writes the case: each file has its own write lock (search/fts-build.ts).
  */
 export const SEARCH_FILE = 'search.db';
-/** Text held by queued ordered() writes before they run early (on Enron, 16M chars cost 35 MB more peak RSS than 4M, at the same speed). */
-const QUEUE_CHARS = 2_000_000;
 
 export interface OpenOptions {
   /** Create the case folder and database when missing. */
@@ -39,9 +37,6 @@ export class SqliteCaseDb implements CaseStore {
   private inTx = false;
   /** oncePerTx keys done in the open transaction. */
   private readonly txOnce = new TxOnce();
-  /** Writes queued by ordered(), run in key order before the transaction commits. */
-  private queued: { key: number; sql: string; params: unknown[] }[] = [];
-  private queuedChars = 0;
   private readonly readOnly: boolean;
 
   constructor(dir: string, opts: OpenOptions) {
@@ -139,34 +134,6 @@ export class SqliteCaseDb implements CaseStore {
     return s;
   }
 
-  /**
-   * A write that may run at any point before the open transaction commits, in ascending `key`
-   * order with the others queued (`chars`: roughly how much text it holds). Used for
-   * search_text, keyed by document number: numbers follow the messages' dates, not the order
-   * files are read in, and sorted rows that fall together share leaf pages. It was written for
-   * the FTS5 table when ingest wrote it here (FTS5 starts a segment whenever a rowid goes down:
-   * Enron's rows took 7.9 s as they came, 3.2 s sorted); for search_text its gain was not measured
-   * apart. The queue runs early past QUEUE_CHARS, which bounds memory.
-   */
-  ordered(key: number, chars: number, sql: string, ...params: unknown[]): void {
-    if (!this.inTx) {
-      this.stmt(sql).run(...(params as never[]));
-      return;
-    }
-    this.queued.push({ key, sql, params });
-    this.queuedChars += chars;
-    if (this.queuedChars > QUEUE_CHARS) this.runQueued();
-  }
-
-  /** Runs the queued ordered() writes now (before reading what they write, in the same transaction). */
-  runQueued(): void {
-    const q = this.queued;
-    this.queued = [];
-    this.queuedChars = 0;
-    q.sort((a, b) => a.key - b.key);
-    for (const w of q) this.stmt(w.sql).run(...(w.params as never[]));
-  }
-
   oncePerTx(key: string, fn: () => void): void {
     this.txOnce.run(this.inTx, key, fn);
   }
@@ -185,7 +152,6 @@ export class SqliteCaseDb implements CaseStore {
 
   commit(): void {
     if (this.inTx) {
-      this.runQueued();
       this.db.exec('COMMIT');
       this.inTx = false;
       this.txOnce.clear();
@@ -193,8 +159,6 @@ export class SqliteCaseDb implements CaseStore {
   }
 
   rollback(): void {
-    this.queued = [];
-    this.queuedChars = 0;
     if (this.inTx) {
       this.db.exec('ROLLBACK');
       this.inTx = false;

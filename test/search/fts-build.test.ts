@@ -138,8 +138,34 @@ describe('full-text index in its own file', () => {
     // the layout of migrations 1-7: the FTS5 table, with its text, in trove.db
     db.exec(`CREATE VIRTUAL TABLE search_fts USING fts5(subject, body, from_, to_, cc_, filename, attachment, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO search_fts (rowid, subject, body, from_, to_, cc_, filename, attachment) SELECT doc, subject, body, from_, to_, cc_, filename, attachment FROM search_text;
-      DROP TABLE search_text; DELETE FROM schema_migrations WHERE version = 8; DELETE FROM meta WHERE key = 'fts_dirty';`);
+      DROP TABLE search_text; DELETE FROM schema_migrations WHERE version >= 8; DELETE FROM meta WHERE key = 'fts_dirty';`);
     db.close();
+    expect(answers(c)).toEqual(want);
+    expect(state(c)).toEqual({ ...state(dir) });
+  });
+
+  it('a case whose text was keyed by document number (before migration 9) is migrated with the same answers', () => {
+    const c = copyCase(dir);
+    const layout = () => {
+      const db = new DatabaseSync(join(c, DB_FILE), { readOnly: true });
+      try {
+        return String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'search_text'").get() as { sql: string }).sql);
+      } finally {
+        db.close();
+      }
+    };
+    const db = new DatabaseSync(join(c, DB_FILE));
+    db.exec(`CREATE TABLE old_text (doc INTEGER PRIMARY KEY, subject TEXT NOT NULL, body TEXT NOT NULL, from_ TEXT NOT NULL, to_ TEXT NOT NULL,
+        cc_ TEXT NOT NULL, filename TEXT NOT NULL, attachment TEXT NOT NULL);
+      INSERT INTO old_text SELECT doc, subject, body, from_, to_, cc_, filename, attachment FROM search_text ORDER BY doc;
+      DROP TABLE search_text; ALTER TABLE old_text RENAME TO search_text; DELETE FROM schema_migrations WHERE version = 9;`);
+    db.close();
+    expect(layout()).toMatch(/doc INTEGER PRIMARY KEY/);
+    expect(answers(c)).toEqual(want);
+    expect(layout()).toMatch(/doc INTEGER NOT NULL UNIQUE/);
+    expect(state(c)).toEqual({ ...state(dir) });
+    // and an index built again from the migrated text gives the same answers
+    rmSync(join(c, SEARCH_FILE));
     expect(answers(c)).toEqual(want);
     expect(state(c)).toEqual({ ...state(dir) });
   });
