@@ -178,6 +178,36 @@ function messageFindings(db: CaseDb, r: Row, ctx: PassContext): Finding[] {
   return out;
 }
 
+/**
+ * Whether a message (by the pass's page key `k`, and its id) has evidence matching `where` (on
+ * `e`, the evidence table). SQLite: the matching messages' rowids are read once, ascending, and
+ * the pass, which goes in rowid order too, walks them alongside: two lookups a message were
+ * 0.44 s of a 4x Enron case's 2.7 s pass. Eight bytes a matching message. Keys must be asked in
+ * ascending order. PostgreSQL asks for each message.
+ */
+function evidenceOf(db: CaseDb, where: string, ...params: unknown[]): (k: unknown, id: string) => boolean {
+  if (db.dialect !== 'sqlite') {
+    const q = db.stmt(`SELECT 1 FROM evidence e WHERE e.message = ? AND ${where} LIMIT 1`);
+    return (_k, id) => q.get(id, ...params) !== undefined;
+  }
+  let keys = new Float64Array(1024);
+  let n = 0;
+  for (const r of db.stmt(`SELECT DISTINCT m.rowid AS k FROM evidence e JOIN messages m ON m.id = e.message WHERE ${where} ORDER BY 1`).iterate(...params) as Iterable<Row>) {
+    if (n === keys.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(keys);
+      keys = grown;
+    }
+    keys[n++] = Number(r.k);
+  }
+  let i = 0;
+  return (k) => {
+    const key = Number(k);
+    while (i < n && keys[i] < key) i++;
+    return i < n && keys[i] === key;
+  };
+}
+
 export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): ForensicsSummary {
   const t0 = Date.now();
   restoreIndexes(db);
@@ -208,22 +238,24 @@ export function runForensics(db: CaseDb, opts: ForensicsOptions = {}): Forensics
   const del = db.stmt('DELETE FROM evidence WHERE message = ? AND stage = ?');
   const ins = db.stmt('INSERT INTO evidence (message, stage, code, severity, detail) VALUES (?,?,?,?,?)');
   const setVerdict = db.stmt('UPDATE messages SET verdict = ? WHERE id = ?');
-  // lookalike-domain evidence (src/lookalike, run just before this pass) contradicts the sender's claims too
-  const lookalike = db.stmt("SELECT 1 FROM evidence WHERE message = ? AND stage = 'lookalike' AND severity <> 'info' LIMIT 1");
+  // the messages with evidence of this pass to replace, and with lookalike-domain evidence (src/
+  // lookalike, run just before this pass), which contradicts the sender's claims too
+  const ownEvidence = evidenceOf(db, 'e.stage = ?', STAGE);
+  const lookalike = evidenceOf(db, "e.stage = 'lookalike' AND e.severity <> 'info'");
   db.begin();
   try {
     for (const rows of pages(db)) for (const r of rows) {
       relieveHeap();
       const id = String(r.id);
       const findings = [...(dupFindings.get(id) ?? []), ...messageFindings(db, r, { majority, mailers, senders, now })];
-      del.run(id, STAGE);
+      if (ownEvidence(r.k, id)) del.run(id, STAGE);
       for (const f of findings) ins.run(id, STAGE, f.code, f.severity, f.detail);
       for (const code of new Set(findings.map((f) => f.code))) flagged[code] = (flagged[code] ?? 0) + 1;
       for (const code of new Set(findings.filter((f) => f.contradicts && f.severity !== 'info').map((f) => f.code))) contradicting[code] = (contradicting[code] ?? 0) + 1;
       const old = (r.verdict as string | null) ?? null;
       const base = old === 'suspicious' ? 'unverifiable' : old;
       const own = findings.some((f) => f.contradicts && f.severity !== 'info');
-      const contradicted = own || lookalike.get(id) !== undefined;
+      const contradicted = own || lookalike(r.k, id);
       const next = base === 'unverifiable' && contradicted ? 'suspicious' : base;
       if (next === 'suspicious') suspicious++;
       if (next === 'suspicious' && own) suspiciousFromForensics++;

@@ -48,6 +48,8 @@ const LABEL: Record<Feature, string> = {
 
 interface Stats {
   shapes: Record<Feature, Map<string, number>>;
+  /** Messages counted in each of `shapes`. */
+  totals: Record<Feature, number>;
   /** pairKey(a, b) → messages with field a before field b. */
   pairs: Map<number, number>;
   ordered: number;
@@ -56,7 +58,7 @@ interface Stats {
 type Source = 'verified' | 'majority';
 
 function newStats(): Stats {
-  return { shapes: { messageId: new Map(), messageIdHost: new Map(), boundary: new Map(), msHeaders: new Map() }, pairs: new Map(), ordered: 0 };
+  return { shapes: { messageId: new Map(), messageIdHost: new Map(), boundary: new Map(), msHeaders: new Map() }, totals: { messageId: 0, messageIdHost: 0, boundary: 0, msHeaders: 0 }, pairs: new Map(), ordered: 0 };
 }
 
 function value(fp: Fingerprint, f: Feature): string | null {
@@ -117,7 +119,10 @@ export class MailerModel {
       if (!g) this.groups[s].set(k, (g = newStats()));
       for (const f of FEATURES) {
         const v = value(fp, f);
-        if (v !== null) g.shapes[f].set(v, (g.shapes[f].get(v) ?? 0) + 1);
+        if (v !== null) {
+          g.shapes[f].set(v, (g.shapes[f].get(v) ?? 0) + 1);
+          g.totals[f]++;
+        }
       }
       if (fp.order.length > 1) {
         g.ordered++;
@@ -142,15 +147,21 @@ export class MailerModel {
   /** The message's mismatches against the habits of the groups it claims, as one finding. */
   judge(fp: Fingerprint, verdict: string | null): Finding | null {
     const parts: { source: Source; text: string }[] = [];
+    const judges = this.judges(fp, verdict);
     for (const f of FEATURES) {
       const found = value(fp, f);
       if (found === null) continue;
-      for (const j of this.judges(fp, verdict)) {
+      for (const j of judges) {
         const min = MAILER_MIN_SAMPLES[j.source];
         // Counts without the judged message itself (it was learned like any other).
-        const counts = [...j.g.shapes[f]].map(([s, c]) => [s, s === found ? c - j.self : c] as const).filter(([, c]) => c > 0);
-        const n = counts.reduce((a, [, c]) => a + c, 0);
+        const seen = j.g.shapes[f].get(found) ?? 0;
+        const others = seen - j.self;
+        const n = j.g.totals[f] - seen + Math.max(others, 0);
         if (n < min) continue;
+        // The common case, decided without copying the group's shapes: other messages of the
+        // group have the found shape itself
+        if (others > 0) break;
+        const counts = [...j.g.shapes[f]].map(([s, c]) => [s, s === found ? c - j.self : c] as const).filter(([, c]) => c > 0);
         const eq = f === 'messageId' || f === 'boundary' ? compatible : (a: string, b: string) => a === b;
         if (counts.some(([s]) => eq(found, s))) break;
         counts.sort((a, b) => b[1] - a[1]);
