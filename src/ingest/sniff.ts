@@ -12,7 +12,7 @@ export type Kind =
 /** How many leading bytes `sniff` wants to see (tar's magic sits at offset 257). */
 export const SNIFF_BYTES = 64 * 1024;
 
-const KNOWN_HEADERS = new Set([
+export const KNOWN_HEADERS = new Set([
   'from', 'to', 'cc', 'bcc', 'subject', 'date', 'received', 'message-id', 'return-path', 'mime-version', 'content-type',
   'delivered-to', 'reply-to', 'sender', 'x-mailer', 'user-agent', 'in-reply-to', 'references', 'dkim-signature',
   'x-from', 'x-to', 'x-original-to', 'envelope-to', 'x-sender', 'thread-index', 'x-ms-tnef-correlator', 'authentication-results',
@@ -38,10 +38,16 @@ function isTarHeader(b: Uint8Array): boolean {
 /** Header block of a message-like text: field lines, then a blank line or the end of the sample. */
 export function looksLikeHeaders(b: Uint8Array, start = 0): boolean {
   const text = Buffer.from(b.buffer, b.byteOffset + start, Math.min(b.length - start, 16384)).toString('latin1');
-  const lines = text.replace(/^(\r?\n)+/, '').split(/\r?\n/);
+  // Line by line up to the first blank line (as split(/\r?\n/) after leading line breaks):
+  // splitting the whole sample was most of this, and it runs on every archive member
+  let pos = 0;
+  while (text.startsWith('\n', pos) || text.startsWith('\r\n', pos)) pos += text[pos] === '\n' ? 1 : 2;
   let fields = 0;
   let known = 0;
-  for (const line of lines) {
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const line = nl < 0 ? text.slice(pos) : text.slice(pos, nl > pos && text[nl - 1] === '\r' ? nl - 1 : nl);
+    pos = nl < 0 ? text.length + 1 : nl + 1;
     if (line === '') break;
     if (line.includes('\0')) return false; // NULs in the header block: binary, not mail (a body may carry them)
     if (/^[ \t]/.test(line)) {
