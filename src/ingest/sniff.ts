@@ -35,13 +35,23 @@ function isTarHeader(b: Uint8Array): boolean {
   return sum === parseInt(field, 8) && b[0] !== 0;
 }
 
+const BLANK_LF = Buffer.from('\n\n');
+const BLANK_CRLF = Buffer.from('\n\r\n');
+
 /** Header block of a message-like text: field lines, then a blank line or the end of the sample. */
 export function looksLikeHeaders(b: Uint8Array, start = 0): boolean {
-  const text = Buffer.from(b.buffer, b.byteOffset + start, Math.min(b.length - start, 16384)).toString('latin1');
-  // Line by line up to the first blank line (as split(/\r?\n/) after leading line breaks):
-  // splitting the whole sample was most of this, and it runs on every archive member
+  const sample = Buffer.from(b.buffer, b.byteOffset + start, Math.min(b.length - start, 16384));
+  // Line by line up to the first blank line (as split(/\r?\n/) after leading line breaks), and
+  // only that much of the sample made a string. It runs on every archive member: decoding and
+  // splitting the whole 16 KB was the largest allocation of Enron's tar.gz ingest on the main
+  // thread that is not a parse result (V8's allocation sampler: 386 of 3,472 MB; 197 MB so).
+  // The ingest's time did not change measurably (three interleaved runs each)
   let pos = 0;
-  while (text.startsWith('\n', pos) || text.startsWith('\r\n', pos)) pos += text[pos] === '\n' ? 1 : 2;
+  while (sample[pos] === 0x0a || (sample[pos] === 0x0d && sample[pos + 1] === 0x0a)) pos += sample[pos] === 0x0a ? 1 : 2;
+  const lf = sample.indexOf(BLANK_LF, pos);
+  const crlf = (lf < 0 ? sample : sample.subarray(0, lf + 2)).indexOf(BLANK_CRLF, pos);
+  const blank = lf < 0 ? crlf : crlf < 0 ? lf : Math.min(lf, crlf);
+  const text = sample.toString('latin1', 0, blank < 0 ? sample.length : blank + 1);
   let fields = 0;
   let known = 0;
   while (pos <= text.length) {
