@@ -74,8 +74,8 @@ export function ftsOwedCount(db: CaseDb): number {
  * sequentially, not a row here and there: a case larger than the machine's memory reads it
  * from the disk once. (The pages overlap in document numbers, so FTS5 merges a little more: a 4x
  * Enron case's index took 9.97-10.15 s so, against 9.12-9.56 s read by document number, while
- * the whole case was in the OS's cache.) The schemas are `main`/`search` on the case's connection, `c`/`main` on
- * the builder's. Returns how many.
+ * the whole case was in the OS's cache.) The schemas are `main`/`search` on the case's
+ * connection, `c`/`main` on the builder's. Returns how many.
  */
 export function indexOwedDocs(conn: RawDb, c: string, s: string): number {
   const page = conn.prepare(`SELECT t.rowid AS r, t.doc AS doc FROM ${c}.search_text t
