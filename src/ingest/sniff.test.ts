@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPORA, extracted } from '../../test/helpers/corpora.ts';
+import { rng } from '../../test/helpers/random.ts';
 import { KNOWN_HEADERS, looksLikeHeaders } from './sniff.ts';
 
 /** The oracle: the header check as first written, splitting the whole sample into lines. */
@@ -69,11 +70,8 @@ describe('looksLikeHeaders, line by line', () => {
 
   it('decides as the whole-sample split on random texts of the characters that matter', () => {
     const pieces = ['From: a@b', 'To: c', 'Subject: x', 'X-Foo: y', 'Bad line', ' folded', '\t', '\n', '\r\n', '\r', '\r\r\n', '\0', ':', 'Received: z', 'a', ''];
-    let seed = 4242;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const next = rng(4242);
+    const rand = (n: number) => Math.floor(next() * n);
     let yes = 0;
     for (let i = 0; i < 20_000; i++) {
       let s = '';

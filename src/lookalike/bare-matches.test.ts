@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPORA, extracted } from '../../test/helpers/corpora.ts';
+import { rng } from '../../test/helpers/random.ts';
 import { BARE, QP_SOFT_BREAK, bareMatches, hasSoftBreak } from './extract.ts';
 
 /** The oracle: the expression run over the whole text, as bareDomains did before. */
@@ -33,11 +34,8 @@ describe('bare names found by runs', () => {
     // letters (ASCII, accented, Cyrillic, an astral one), digits, and every character the
     // expression's look-arounds name
     const alphabet = ['a', 'b', 'Z', 'é', 'ж', '𝒜', '1', '.', '.', '.', '-', '@', '_', '%', '+', '/', ':', '=', '\\', ' ', '\n', 'co', 'com', 'fr'];
-    let seed = 12345;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const next = rng(12345);
+    const rand = (n: number) => Math.floor(next() * n);
     let found = 0;
     for (let i = 0; i < 20_000; i++) {
       let s = '';
